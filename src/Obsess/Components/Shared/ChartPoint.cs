@@ -1,0 +1,3 @@
+namespace Obsess.Components.Shared;
+
+public sealed record ChartPoint(string Label, IReadOnlyList<double> Values);

@@ -1,0 +1,96 @@
+using System.Data.Common;
+using System.Globalization;
+using Npgsql;
+
+namespace Obsess.Data;
+
+public sealed record BulkColumn<T>(string Name, Func<T, object?> Value);
+
+/// <summary>
+/// Writes many rows fast inside the caller's transaction: PostgreSQL's binary COPY, or a reused prepared INSERT
+/// on SQLite. Values on SQLite are written in the same text formats EF Core uses, so rows written here read back
+/// through the <see cref="ObsessDb"/> model unchanged.
+/// </summary>
+public static class BulkWriter
+{
+    public static async Task<int> WriteAsync<T>(
+        DbConnection connection,
+        DbTransaction transaction,
+        string table,
+        IReadOnlyList<BulkColumn<T>> columns,
+        IEnumerable<T> rows,
+        Action<int>? progress = null,
+        CancellationToken ct = default)
+    {
+        var count = 0;
+        var names = string.Join(", ", columns.Select(c => c.Name));
+        if (connection is NpgsqlConnection pg)
+        {
+            await using var importer = await pg.BeginBinaryImportAsync($"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)", ct).ConfigureAwait(false);
+            foreach (var row in rows)
+            {
+                await importer.StartRowAsync(ct).ConfigureAwait(false);
+                foreach (var column in columns)
+                {
+                    var value = column.Value(row);
+                    if (value is null)
+                    {
+                        await importer.WriteNullAsync(ct).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await importer.WriteAsync(value, ct).ConfigureAwait(false);
+                    }
+                }
+
+                if (++count % 10_000 == 0)
+                {
+                    progress?.Invoke(count);
+                }
+            }
+
+            await importer.CompleteAsync(ct).ConfigureAwait(false);
+        }
+        else
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = $"INSERT INTO {table} ({names}) VALUES ({string.Join(", ", columns.Select((_, i) => $"@p{i}"))})";
+            var parameters = columns.Select((_, i) =>
+            {
+                var p = command.CreateParameter();
+                p.ParameterName = $"@p{i}";
+                command.Parameters.Add(p);
+                return p;
+            }).ToArray();
+            await command.PrepareAsync(ct).ConfigureAwait(false);
+            foreach (var row in rows)
+            {
+                for (var i = 0; i < columns.Count; i++)
+                {
+                    parameters[i].Value = SqliteValue(columns[i].Value(row));
+                }
+
+                await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                if (++count % 10_000 == 0)
+                {
+                    progress?.Invoke(count);
+                }
+            }
+        }
+
+        progress?.Invoke(count);
+        return count;
+    }
+
+    /// <summary>EF Core's SQLite text formats for the types it stores as TEXT.</summary>
+    internal static object SqliteValue(object? value) => value switch
+    {
+        null => DBNull.Value,
+        Guid g => g.ToString().ToUpperInvariant(),
+        DateTime d => d.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture),
+        decimal m => m.ToString("0.0###########################", CultureInfo.InvariantCulture),
+        bool b => b ? 1 : 0,
+        _ => value,
+    };
+}

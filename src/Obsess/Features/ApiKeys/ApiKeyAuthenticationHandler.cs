@@ -1,0 +1,65 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Obsess.Data;
+
+namespace Obsess.Features.ApiKeys;
+
+/// <summary>Authenticates "Authorization: Bearer obs_…" with a stored, unrevoked key of the workspace the key names.</summary>
+internal sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    ObsessDb db,
+    TimeProvider clock)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        string? header = Request.Headers.Authorization;
+        if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        var key = header["Bearer ".Length..].Trim();
+        if (!ApiKeySecrets.TryParse(key, out var workspaceId))
+        {
+            return AuthenticateResult.Fail("The bearer token is not an Obsess API key.");
+        }
+
+        var hash = ApiKeySecrets.HashOf(key);
+        var found = await db.ApiKeys.IgnoreQueryFilters().AsNoTracking()
+            .Where(k => k.WorkspaceId == workspaceId && k.Hash == hash)
+            .Select(k => new { k.Id, k.Name, k.Role, k.RevokedAt, k.LastUsedAt })
+            .FirstOrDefaultAsync(Context.RequestAborted).ConfigureAwait(false);
+        if (found is null || found.RevokedAt is not null)
+        {
+            return AuthenticateResult.Fail("Unknown or revoked API key.");
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (found.LastUsedAt is null || now - found.LastUsedAt > TimeSpan.FromMinutes(5))
+        {
+            // Coarse on purpose: a write per request would make every API call a write.
+            await db.ApiKeys.IgnoreQueryFilters()
+                .Where(k => k.WorkspaceId == workspaceId && k.Id == found.Id)
+                .ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), Context.RequestAborted).ConfigureAwait(false);
+        }
+
+        var identity = new ClaimsIdentity(
+            [
+                new Claim(ClaimTypes.NameIdentifier, found.Id.ToString()),
+                new Claim(ClaimTypes.Name, found.Name),
+                new Claim(ClaimTypes.Role, found.Role),
+                new Claim(ObsessClaims.Workspace, workspaceId.ToString()),
+                new Claim(ObsessClaims.Kind, "key"),
+            ],
+            SchemeName);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+}

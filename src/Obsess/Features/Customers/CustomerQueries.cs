@@ -1,0 +1,131 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Obsess.Data;
+
+namespace Obsess.Features.Customers;
+
+public sealed record PagedList<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total)
+{
+    public int Pages => Total == 0 ? 1 : (Total + PageSize - 1) / PageSize;
+}
+
+public sealed record CustomerListItem(Guid Id, string? Name, string? Email, string? Phone, DateTime FirstSeenAt, DateTime LastSeenAt, int Orders, decimal Revenue);
+
+public sealed record IdentityView(string Kind, string Source, string Value, DateTime FirstSeenAt);
+
+public sealed record CustomerBasics(DateTime FirstSeenAt, DateTime LastSeenAt, int Orders, decimal Revenue, decimal AverageOrderValue, DateTime? LastOrderAt, IReadOnlyList<string> Channels, IReadOnlyList<string> Sources);
+
+public sealed record TimelineEntry(string Kind, DateTime At, string Title, string Source, string Channel, decimal? Amount, string? Details);
+
+public sealed record CustomerProfile(
+    Guid Id,
+    string? Name,
+    string? Email,
+    string? Phone,
+    IReadOnlyDictionary<string, JsonElement> Traits,
+    IReadOnlyList<IdentityView> Identities,
+    CustomerBasics Basics,
+    PagedList<TimelineEntry> Timeline);
+
+public sealed record TimelineFilter(string? Kind = null, string? Source = null, string? Channel = null, int Page = 1, int PageSize = 25);
+
+/// <summary>Reads customers for the list, the search and the 360° profile. Every query runs in the current workspace.</summary>
+public sealed class CustomerQueries(ObsessDb db)
+{
+    public const int MaxPageSize = 200;
+
+    public async Task<PagedList<CustomerListItem>> SearchAsync(string? query, int page, int pageSize, CancellationToken ct = default)
+    {
+        var customers = db.Customers.AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(query))
+        {
+            var q = query.Trim().ToLowerInvariant();
+            var digits = new string(q.Where(char.IsAsciiDigit).ToArray());
+            var byIdentity = db.Identities.Where(i => i.Value == q || (digits.Length >= 6 && i.Value.EndsWith(digits))).Select(i => i.CustomerId);
+            customers = customers.Where(c =>
+                (c.Name != null && c.Name.ToLower().Contains(q))
+                || (c.Email != null && c.Email.Contains(q))
+                || byIdentity.Contains(c.Id));
+        }
+
+        var total = await customers.CountAsync(ct).ConfigureAwait(false);
+        var rows = await customers
+            .OrderByDescending(c => c.LastSeenAt).ThenBy(c => c.Id)
+            .Skip((page - 1) * pageSize).Take(pageSize)
+            .ToListAsync(ct).ConfigureAwait(false);
+        var ids = rows.Select(r => r.Id).ToList();
+        var orders = await db.Orders.AsNoTracking().Where(o => ids.Contains(o.CustomerId))
+            .Select(o => new { o.CustomerId, o.Amount }).ToListAsync(ct).ConfigureAwait(false);
+        var stats = orders.GroupBy(o => o.CustomerId).ToDictionary(g => g.Key, g => (Count: g.Count(), Sum: g.Sum(o => o.Amount)));
+        var items = rows.Select(c =>
+        {
+            var s = stats.GetValueOrDefault(c.Id);
+            return new CustomerListItem(c.Id, c.Name, c.Email, c.Phone, c.FirstSeenAt, c.LastSeenAt, s.Count, s.Sum);
+        }).ToList();
+        return new PagedList<CustomerListItem>(items, page, pageSize, total);
+    }
+
+    public async Task<CustomerProfile?> GetAsync(Guid id, TimelineFilter filter, CancellationToken ct = default)
+    {
+        var customer = await db.Customers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct).ConfigureAwait(false);
+        if (customer is null)
+        {
+            return null;
+        }
+
+        var identities = await db.Identities.AsNoTracking().Where(i => i.CustomerId == id)
+            .OrderBy(i => i.Kind).ThenBy(i => i.Source).ThenBy(i => i.Value)
+            .Select(i => new IdentityView(i.Kind, i.Source, i.Value, i.FirstSeenAt))
+            .ToListAsync(ct).ConfigureAwait(false);
+
+        var orders = await db.Orders.AsNoTracking().Where(o => o.CustomerId == id)
+            .Select(o => new { o.OrderedAt, o.Amount, o.Channel, o.Source, o.Items, o.ExternalId, o.Currency })
+            .ToListAsync(ct).ConfigureAwait(false);
+        var eventChannels = await db.Events.AsNoTracking().Where(e => e.CustomerId == id)
+            .Select(e => new { e.Channel, e.Source }).Distinct().ToListAsync(ct).ConfigureAwait(false);
+
+        var revenue = orders.Sum(o => o.Amount);
+        var basics = new CustomerBasics(
+            customer.FirstSeenAt,
+            customer.LastSeenAt,
+            orders.Count,
+            revenue,
+            orders.Count == 0 ? 0 : Math.Round(revenue / orders.Count, 2),
+            orders.Count == 0 ? null : orders.Max(o => o.OrderedAt),
+            orders.Select(o => o.Channel).Concat(eventChannels.Select(e => e.Channel)).Distinct().Order(StringComparer.Ordinal).ToList(),
+            orders.Select(o => o.Source).Concat(eventChannels.Select(e => e.Source)).Concat(identities.Select(i => i.Source)).Where(s => s.Length > 0).Distinct().Order(StringComparer.Ordinal).ToList());
+
+        // The timeline merges orders and events. Each side contributes at most the rows the requested page can
+        // need, so the cost grows with the page number, not with the customer's history.
+        var need = filter.Page * filter.PageSize;
+        var entries = new List<TimelineEntry>();
+        var total = 0;
+        if (filter.Kind is null or "order")
+        {
+            var q = orders.AsEnumerable();
+            if (filter.Source is not null) { q = q.Where(o => o.Source == filter.Source); }
+            if (filter.Channel is not null) { q = q.Where(o => o.Channel == filter.Channel); }
+            var list = q.ToList();
+            total += list.Count;
+            entries.AddRange(list.OrderByDescending(o => o.OrderedAt).Take(need).Select(o =>
+                new TimelineEntry("order", o.OrderedAt, $"Order {o.ExternalId}", o.Source, o.Channel, o.Amount, $"{o.Items} item{(o.Items == 1 ? "" : "s")}, {o.Amount:0.00} {o.Currency}")));
+        }
+
+        if (filter.Kind is null or "event")
+        {
+            var q = db.Events.AsNoTracking().Where(e => e.CustomerId == id);
+            if (filter.Source is not null) { q = q.Where(e => e.Source == filter.Source); }
+            if (filter.Channel is not null) { q = q.Where(e => e.Channel == filter.Channel); }
+            total += await q.CountAsync(ct).ConfigureAwait(false);
+            var events = await q.OrderByDescending(e => e.OccurredAt).Take(need)
+                .Select(e => new { e.OccurredAt, e.Name, e.Source, e.Channel, e.Properties, e.Type })
+                .ToListAsync(ct).ConfigureAwait(false);
+            entries.AddRange(events.Select(e => new TimelineEntry("event", e.OccurredAt, e.Name, e.Source, e.Channel, null, e.Properties == "{}" ? null : e.Properties)));
+        }
+
+        var pageItems = entries.OrderByDescending(e => e.At).Skip((filter.Page - 1) * filter.PageSize).Take(filter.PageSize).ToList();
+        var traits = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(customer.Traits) ?? [];
+        return new CustomerProfile(customer.Id, customer.Name, customer.Email, customer.Phone, traits, identities, basics,
+            new PagedList<TimelineEntry>(pageItems, filter.Page, filter.PageSize, total));
+    }
+}

@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Obsess.Data;
+using Obsess.Features.Customers;
+
+namespace Obsess.Features.Demo;
+
+public sealed record DemoLoadResult(int Customers, int Identities, int Orders, int Events, TimeSpan Elapsed);
+
+/// <summary>Loads the demo company into the current workspace, all or nothing, in one transaction.</summary>
+public sealed class DemoLoader(ObsessDb db, TimeProvider clock)
+{
+    public async Task<bool> HasCustomersAsync(CancellationToken ct = default) => await db.Customers.AnyAsync(ct).ConfigureAwait(false);
+
+    /// <param name="progress">Called with a stage name and the fraction done (0..1).</param>
+    public async Task<DemoLoadResult> LoadAsync(int customers, int seed, bool replace, Action<string, double>? progress = null, CancellationToken ct = default)
+    {
+        var watch = Stopwatch.StartNew();
+        var ws = db.CurrentWorkspaceId;
+        if (ws == Guid.Empty)
+        {
+            throw new InvalidOperationException("No current workspace.");
+        }
+
+        var region = await db.Workspaces.Where(w => w.Id == ws).Select(w => w.DefaultRegion).FirstAsync(ct).ConfigureAwait(false);
+        var today = clock.GetUtcNow().UtcDateTime.Date;
+        var options = new DemoOptions { Customers = customers, Seed = seed, End = today };
+
+        var customerRows = new List<Customer>(customers);
+        var identityRows = new List<CustomerIdentity>(customers * 3);
+        var orderRows = new List<Order>(customers * 6);
+        var eventRows = new List<CustomerEvent>(customers * 20);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var done = 0;
+        foreach (var c in DemoGenerator.Generate(options))
+        {
+            var id = Guid.CreateVersion7();
+            var seen = new HashSet<(string, string, string)>();
+            string? email = null, phone = null;
+            foreach (var identity in c.Identities)
+            {
+                var (kind, source, value) = identity.Kind switch
+                {
+                    IdentityKinds.Email => (IdentityKinds.Email, "", IdentityNormalizer.Email(identity.Raw)),
+                    IdentityKinds.Phone => (IdentityKinds.Phone, "", IdentityNormalizer.Phone(identity.Raw, region)),
+                    _ => (identity.Kind, identity.Source, identity.Raw.Trim()),
+                };
+                if (value is null || !seen.Add((kind, source, value)))
+                {
+                    continue;
+                }
+
+                email ??= kind == IdentityKinds.Email ? value : null;
+                phone ??= kind == IdentityKinds.Phone ? value : null;
+                identityRows.Add(new CustomerIdentity { WorkspaceId = ws, Id = Guid.CreateVersion7(), CustomerId = id, Kind = kind, Source = source, Value = value, FirstSeenAt = c.AcquiredAt });
+            }
+
+            var firstSeen = c.AcquiredAt;
+            var lastSeen = c.AcquiredAt;
+            foreach (var o in c.Orders)
+            {
+                orderRows.Add(new Order { WorkspaceId = ws, Id = Guid.CreateVersion7(), CustomerId = id, Source = o.Source, ExternalId = o.ExternalId, Channel = o.Channel, OrderedAt = o.At, Amount = o.Amount, Currency = "USD", Items = o.Items });
+                lastSeen = o.At > lastSeen ? o.At : lastSeen;
+            }
+
+            var i = 0;
+            foreach (var e in c.Events)
+            {
+                eventRows.Add(new CustomerEvent { WorkspaceId = ws, Id = Guid.CreateVersion7(), CustomerId = id, Type = e.Type, Name = e.Name, Source = e.Source, Channel = e.Channel, OccurredAt = e.At, Properties = e.Properties, MessageId = $"demo-{seed}-{c.Number}-{i++}" });
+                firstSeen = e.At < firstSeen ? e.At : firstSeen;
+                lastSeen = e.At > lastSeen ? e.At : lastSeen;
+            }
+
+            customerRows.Add(new Customer
+            {
+                WorkspaceId = ws,
+                Id = id,
+                Name = c.Name,
+                Email = email,
+                Phone = phone,
+                Traits = JsonSerializer.Serialize(c.Traits),
+                FirstSeenAt = firstSeen,
+                LastSeenAt = lastSeen,
+                CreatedAt = now,
+                UpdatedAt = now,
+            });
+            if (++done % 1000 == 0)
+            {
+                progress?.Invoke("Generating", (double)done / customers);
+            }
+        }
+
+        progress?.Invoke("Generating", 1);
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+            await db.Database.UseTransactionAsync(tx, ct).ConfigureAwait(false);
+            if (replace)
+            {
+                await db.Events.ExecuteDeleteAsync(ct).ConfigureAwait(false);
+                await db.Orders.ExecuteDeleteAsync(ct).ConfigureAwait(false);
+                await db.Identities.ExecuteDeleteAsync(ct).ConfigureAwait(false);
+                await db.Customers.ExecuteDeleteAsync(ct).ConfigureAwait(false);
+            }
+            else if (await db.Customers.AnyAsync(ct).ConfigureAwait(false))
+            {
+                throw new InvalidOperationException("The workspace already has customers; load the demo with --replace to start over.");
+            }
+
+            var total = (double)(customerRows.Count + identityRows.Count + orderRows.Count + eventRows.Count);
+            var written = 0;
+            void Report(string stage, int n) => progress?.Invoke(stage, (written + n) / total);
+
+            written += await BulkWriter.WriteAsync(connection, tx, "customers", CustomerColumns, customerRows, n => Report("Writing customers", n), ct).ConfigureAwait(false);
+            written += await BulkWriter.WriteAsync(connection, tx, "customer_identities", IdentityColumns, identityRows, n => Report("Writing identities", n), ct).ConfigureAwait(false);
+            written += await BulkWriter.WriteAsync(connection, tx, "orders", OrderColumns, orderRows, n => Report("Writing orders", n), ct).ConfigureAwait(false);
+            await BulkWriter.WriteAsync(connection, tx, "events", EventColumns, eventRows, n => Report("Writing events", n), ct).ConfigureAwait(false);
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+            await db.Database.UseTransactionAsync(null, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync().ConfigureAwait(false);
+        }
+
+        return new DemoLoadResult(customerRows.Count, identityRows.Count, orderRows.Count, eventRows.Count, watch.Elapsed);
+    }
+
+    internal static readonly BulkColumn<Customer>[] CustomerColumns =
+    [
+        new("workspace_id", c => c.WorkspaceId), new("id", c => c.Id), new("name", c => c.Name), new("email", c => c.Email),
+        new("phone", c => c.Phone), new("traits", c => c.Traits), new("first_seen_at", c => c.FirstSeenAt),
+        new("last_seen_at", c => c.LastSeenAt), new("created_at", c => c.CreatedAt), new("updated_at", c => c.UpdatedAt),
+    ];
+
+    internal static readonly BulkColumn<CustomerIdentity>[] IdentityColumns =
+    [
+        new("workspace_id", i => i.WorkspaceId), new("id", i => i.Id), new("customer_id", i => i.CustomerId), new("kind", i => i.Kind),
+        new("source", i => i.Source), new("value", i => i.Value), new("first_seen_at", i => i.FirstSeenAt),
+    ];
+
+    internal static readonly BulkColumn<Order>[] OrderColumns =
+    [
+        new("workspace_id", o => o.WorkspaceId), new("id", o => o.Id), new("customer_id", o => o.CustomerId), new("source", o => o.Source),
+        new("external_id", o => o.ExternalId), new("channel", o => o.Channel), new("ordered_at", o => o.OrderedAt),
+        new("amount", o => o.Amount), new("currency", o => o.Currency), new("items", o => o.Items),
+    ];
+
+    internal static readonly BulkColumn<CustomerEvent>[] EventColumns =
+    [
+        new("workspace_id", e => e.WorkspaceId), new("id", e => e.Id), new("customer_id", e => e.CustomerId), new("type", e => e.Type),
+        new("name", e => e.Name), new("source", e => e.Source), new("channel", e => e.Channel), new("occurred_at", e => e.OccurredAt),
+        new("properties", e => e.Properties), new("message_id", e => e.MessageId),
+    ];
+}

@@ -1,0 +1,234 @@
+using System.Security.Claims;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Obsess.Components;
+using Obsess.Data;
+using Obsess.Features.Accounts;
+using Obsess.Features.ApiKeys;
+using Obsess.Features.Customers;
+using Obsess.Features.Dashboard;
+using Obsess.Features.Demo;
+
+namespace Obsess.Hosting;
+
+/// <summary>How to run the web app: what the serve verb's options say.</summary>
+public sealed record ServeOptions
+{
+    public required Storage Storage { get; init; }
+
+    public string Urls { get; init; } = "http://localhost:5000";
+
+    public string EnvironmentName { get; init; } = Environments.Production;
+}
+
+/// <summary>Builds the web app: UI, REST API, ingestion and background jobs in one process.</summary>
+public static class ObsessApp
+{
+    public static WebApplication Build(ServeOptions options, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ApplicationName = "obsess",
+            EnvironmentName = options.EnvironmentName,
+            ContentRootPath = AppContext.BaseDirectory,
+            WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
+        });
+        builder.WebHost.UseUrls(options.Urls);
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+
+        AddServices(builder.Services, options.Storage);
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        MapEndpoints(app);
+        return app;
+    }
+
+    public static void AddServices(IServiceCollection services, Storage storage)
+    {
+        services.AddSingleton(storage);
+        services.AddSingleton(TimeProvider.System);
+        services.AddHttpContextAccessor();
+        services.AddDbContext<ObsessDb>(storage.Configure);
+        services.AddScoped<CurrentWorkspace>();
+        services.AddScoped<ICurrentWorkspace>(sp => sp.GetRequiredService<CurrentWorkspace>());
+        services.AddScoped<UserService>();
+        services.AddScoped<SignInService>();
+        services.AddScoped<ApiKeyService>();
+        services.AddScoped<CustomerQueries>();
+        services.AddScoped<DashboardQueries>();
+        services.AddScoped<DemoLoader>();
+
+        services.AddDataProtection().SetApplicationName("obsess");
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
+            new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new DatabaseXmlRepository(sp)));
+
+        services.AddAuthentication(o =>
+            {
+                o.DefaultScheme = "smart";
+                o.DefaultChallengeScheme = "smart";
+            })
+            .AddPolicyScheme("smart", "Cookie or API key", o => o.ForwardDefaultSelector = ctx =>
+                ctx.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? ApiKeyAuthenticationHandler.SchemeName
+                    : CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(o =>
+            {
+                o.Cookie.Name = "obsess.auth";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Lax;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.ExpireTimeSpan = TimeSpan.FromHours(8);
+                o.SlidingExpiration = true;
+                o.LoginPath = "/login";
+                o.LogoutPath = "/account/logout";
+                o.AccessDeniedPath = "/denied";
+                o.Events.OnRedirectToLogin = ctx => ApiAwareRedirect(ctx, StatusCodes.Status401Unauthorized);
+                o.Events.OnRedirectToAccessDenied = ctx => ApiAwareRedirect(ctx, StatusCodes.Status403Forbidden);
+                o.Events.OnValidatePrincipal = RevalidateUserAsync;
+            })
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Viewer, p => p.RequireRole(Roles.Admin, Roles.Manager, Roles.Agent, Roles.Viewer))
+            .AddPolicy(Policies.Agent, p => p.RequireRole(Roles.Admin, Roles.Manager, Roles.Agent))
+            .AddPolicy(Policies.Manager, p => p.RequireRole(Roles.Admin, Roles.Manager))
+            .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
+            .AddPolicy(Policies.Ingest, p => p.RequireRole(Roles.Ingest, Roles.Admin));
+
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+            ctx.ProblemDetails.Extensions["traceId"] = ctx.HttpContext.TraceIdentifier);
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            // Per client address: 10 sign-in attempts a minute, on top of the per-account lockout.
+            o.AddPolicy("login", ctx => RateLimitPartition.GetFixedWindowLimiter(
+                ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = 10, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+            o.OnRejected = async (ctx, ct) =>
+            {
+                ctx.HttpContext.Response.Headers.RetryAfter = "60";
+                if (ctx.HttpContext.Request.HasFormContentType && !ctx.HttpContext.Request.Path.StartsWithSegments("/api"))
+                {
+                    ctx.HttpContext.Response.StatusCode = StatusCodes.Status303SeeOther;
+                    ctx.HttpContext.Response.Headers.Location = "/login?error=throttled";
+                    return;
+                }
+
+                await Results.Problem(statusCode: 429, title: "Too many requests", detail: "Slow down and try again in a minute.")
+                    .ExecuteAsync(ctx.HttpContext).ConfigureAwait(false);
+            };
+        });
+        services.AddAntiforgery(o => o.Cookie.Name = "obsess.af");
+        services.AddOpenApi(o => o.AddDocumentTransformer<OpenApiDocumentTransformer>());
+        services.AddRazorComponents();
+    }
+
+    private static Task ApiAwareRedirect(RedirectContext<CookieAuthenticationOptions> ctx, int status)
+    {
+        if (ctx.Request.Path.StartsWithSegments("/api") || ctx.Request.Path.StartsWithSegments("/v1"))
+        {
+            ctx.Response.StatusCode = status;
+            return Task.CompletedTask;
+        }
+
+        ctx.Response.Redirect(ctx.RedirectUri);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A cookie outlives a role change or a disabled account only until the next request.</summary>
+    private static async Task RevalidateUserAsync(CookieValidatePrincipalContext ctx)
+    {
+        var principal = ctx.Principal;
+        if (!Guid.TryParse(principal?.FindFirstValue(ObsessClaims.Workspace), out var ws)
+            || !Guid.TryParse(principal?.FindFirstValue(ClaimTypes.NameIdentifier), out var id))
+        {
+            ctx.RejectPrincipal();
+            return;
+        }
+
+        var db = ctx.HttpContext.RequestServices.GetRequiredService<ObsessDb>();
+        var user = await db.Users.IgnoreQueryFilters().AsNoTracking()
+            .FirstOrDefaultAsync(u => u.WorkspaceId == ws && u.Id == id).ConfigureAwait(false);
+        if (user is null || user.Disabled)
+        {
+            ctx.RejectPrincipal();
+            await ctx.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme).ConfigureAwait(false);
+        }
+        else if (user.Role != principal!.FindFirstValue(ClaimTypes.Role) || user.Name != principal.FindFirstValue(ClaimTypes.Name))
+        {
+            ctx.ReplacePrincipal(SignInService.PrincipalFor(user));
+            ctx.ShouldRenew = true;
+        }
+    }
+
+    public static void MapEndpoints(WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusFor });
+        app.UseWhen(
+            ctx => IsMachinePath(ctx.Request.Path),
+            branch => branch.UseStatusCodePages());
+        app.UseWhen(
+            ctx => !IsMachinePath(ctx.Request.Path),
+            branch => branch.UseStatusCodePagesWithReExecute("/not-found"));
+        app.UseMiddleware<SecurityHeaders>();
+        app.UseStaticFiles();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        app.UseAntiforgery();
+
+        app.MapHealth();
+        app.MapOpenApi();
+        app.UseSwaggerUI(o =>
+        {
+            o.SwaggerEndpoint("/openapi/v1.json", "Obsess API v1");
+            o.RoutePrefix = "api/docs";
+            o.DocumentTitle = "Obsess API";
+        });
+
+        app.MapAccountEndpoints();
+        var api = app.MapGroup("/api").RequireAuthorization(Policies.Viewer);
+        api.MapMeApi();
+        api.MapUsersApi();
+        api.MapApiKeysApi();
+        api.MapCustomersApi();
+        api.MapDashboardApi();
+
+        app.MapRazorComponents<App>();
+    }
+
+    internal static bool IsMachinePath(PathString path) =>
+        path.StartsWithSegments("/api") || path.StartsWithSegments("/v1") || path.StartsWithSegments("/openapi") || path.StartsWithSegments("/healthz");
+
+    private static int StatusFor(Exception e) => e switch
+    {
+        BadHttpRequestException bad => bad.StatusCode,
+        OperationCanceledException => 499,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    /// <summary>Migrates the schema, creates the default workspace and admin, and loads the demo company if asked.</summary>
+    public static async Task<Features.Workspaces.BootstrapResult> InitializeAsync(IServiceProvider services, CancellationToken ct = default)
+    {
+        using (var scope = services.CreateScope())
+        {
+            await Migrator.MigrateAsync(scope.ServiceProvider.GetRequiredService<ObsessDb>(), ct: ct).ConfigureAwait(false);
+        }
+
+        return await Features.Workspaces.Bootstrap.EnsureAsync(
+            services,
+            Environment.GetEnvironmentVariable("OBSESS_ADMIN_EMAIL"),
+            Environment.GetEnvironmentVariable("OBSESS_ADMIN_PASSWORD"),
+            ct).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,3 @@
+using Obsess.Cli;
+
+return await ObsessCli.RunAsync(args).ConfigureAwait(false);
