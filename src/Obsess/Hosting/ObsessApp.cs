@@ -43,6 +43,8 @@ public static class ObsessApp
         builder.WebHost.UseUrls(options.Urls);
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // The key ring lives in the database (shared by every node); protecting it at rest is the database's job.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager", LogLevel.Error);
 
         AddServices(builder.Services, options.Storage);
         configure?.Invoke(builder);
@@ -173,11 +175,13 @@ public static class ObsessApp
     public static void MapEndpoints(WebApplication app)
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusFor });
+        // Machine paths answer Problem Details. A page a person asked for (GET) shows the not-found page; a form
+        // post that failed (e.g. an expired antiforgery token) is not re-executed, since that would replay the post.
         app.UseWhen(
-            ctx => IsMachinePath(ctx.Request.Path),
+            ctx => IsMachinePath(ctx.Request.Path) || !HttpMethods.IsGet(ctx.Request.Method),
             branch => branch.UseStatusCodePages());
         app.UseWhen(
-            ctx => !IsMachinePath(ctx.Request.Path),
+            ctx => !IsMachinePath(ctx.Request.Path) && HttpMethods.IsGet(ctx.Request.Method),
             branch => branch.UseStatusCodePagesWithReExecute("/not-found"));
         app.UseMiddleware<SecurityHeaders>();
         app.UseStaticFiles();
