@@ -48,7 +48,7 @@ public static class ObsessCli
 
         try
         {
-            return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
         }
         catch (Exception e) when (IsExpected(e))
         {
