@@ -15,6 +15,7 @@ using Obsess.Features.ApiKeys;
 using Obsess.Features.Customers;
 using Obsess.Features.Dashboard;
 using Obsess.Features.Demo;
+using Obsess.Features.Workspaces;
 
 namespace Obsess.Hosting;
 
@@ -207,6 +208,7 @@ public static class ObsessApp
         api.MapApiKeysApi();
         api.MapCustomersApi();
         api.MapDashboardApi();
+        api.MapWorkspaceApi();
 
         app.MapRazorComponents<App>();
     }
