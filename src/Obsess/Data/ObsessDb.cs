@@ -34,6 +34,8 @@ public sealed class ObsessDb(DbContextOptions<ObsessDb> options, ICurrentWorkspa
 
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
 
+    public DbSet<CustomerMerge> Merges => Set<CustomerMerge>();
+
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     /// <summary>The workspace every query is scoped to; <see cref="Guid.Empty"/> (matching nothing) when there is none.</summary>

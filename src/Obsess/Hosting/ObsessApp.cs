@@ -15,6 +15,7 @@ using Obsess.Features.ApiKeys;
 using Obsess.Features.Customers;
 using Obsess.Features.Dashboard;
 using Obsess.Features.Demo;
+using Obsess.Features.Ingestion;
 using Obsess.Features.Workspaces;
 
 namespace Obsess.Hosting;
@@ -69,6 +70,7 @@ public static class ObsessApp
         services.AddScoped<CustomerQueries>();
         services.AddScoped<DashboardQueries>();
         services.AddScoped<DemoLoader>();
+        services.AddScoped<Features.Ingestion.IngestionService>();
 
         services.AddDataProtection().SetApplicationName("obsess");
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
@@ -80,7 +82,7 @@ public static class ObsessApp
                 o.DefaultChallengeScheme = "smart";
             })
             .AddPolicyScheme("smart", "Cookie or API key", o => o.ForwardDefaultSelector = ctx =>
-                ctx.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                ApiKeyAuthenticationHandler.KeyFrom(ctx.Request.Headers.Authorization.ToString()) is not null
                     ? ApiKeyAuthenticationHandler.SchemeName
                     : CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>
@@ -116,6 +118,10 @@ public static class ObsessApp
             o.AddPolicy("login", ctx => RateLimitPartition.GetFixedWindowLimiter(
                 ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = 10, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+            // Per API key: a generous token bucket that stops a runaway sender without slowing real traffic.
+            o.AddPolicy("ingest", ctx => RateLimitPartition.GetTokenBucketLimiter(
+                ctx.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new TokenBucketRateLimiterOptions { TokenLimit = 1000, TokensPerPeriod = 500, ReplenishmentPeriod = TimeSpan.FromSeconds(1), QueueLimit = 0 }));
             o.OnRejected = async (ctx, ct) =>
             {
                 ctx.HttpContext.Response.Headers.RetryAfter = "60";
@@ -210,6 +216,7 @@ public static class ObsessApp
         api.MapDashboardApi();
         api.MapWorkspaceApi();
 
+        app.MapIngestionApi();
         app.MapRazorComponents<App>();
     }
 

@@ -21,12 +21,12 @@ internal sealed class ApiKeyAuthenticationHandler(
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         string? header = Request.Headers.Authorization;
-        if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        var key = KeyFrom(header);
+        if (key is null)
         {
             return AuthenticateResult.NoResult();
         }
 
-        var key = header["Bearer ".Length..].Trim();
         if (!ApiKeySecrets.TryParse(key, out var workspaceId))
         {
             return AuthenticateResult.Fail("The bearer token is not an Obsess API key.");
@@ -61,5 +61,38 @@ internal sealed class ApiKeyAuthenticationHandler(
             ],
             SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    /// <summary>
+    /// "Bearer KEY" for the REST API, or HTTP Basic with the key as the user name and an empty password, which is
+    /// how Segment's and RudderStack's SDKs send a write key.
+    /// </summary>
+    internal static string? KeyFrom(string? header)
+    {
+        if (header is null)
+        {
+            return null;
+        }
+
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return header["Bearer ".Length..].Trim();
+        }
+
+        if (header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                var decoded = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..].Trim()));
+                var colon = decoded.IndexOf(':', StringComparison.Ordinal);
+                return colon < 0 ? decoded : decoded[..colon];
+            }
+            catch (FormatException)
+            {
+                return "";
+            }
+        }
+
+        return null;
     }
 }

@@ -29,6 +29,9 @@ public sealed class Customer : IWorkspaceOwned
     public DateTime CreatedAt { get; init; }
 
     public DateTime UpdatedAt { get; set; }
+
+    /// <summary>Set when this profile was merged into another; it is kept so the merge can be split.</summary>
+    public Guid? MergedIntoId { get; set; }
 }
 
 internal sealed class CustomerConfiguration : IEntityTypeConfiguration<Customer>
@@ -39,6 +42,7 @@ internal sealed class CustomerConfiguration : IEntityTypeConfiguration<Customer>
         builder.HasKey(c => new { c.WorkspaceId, c.Id });
         builder.HasIndex(c => new { c.WorkspaceId, c.Email });
         builder.HasIndex(c => new { c.WorkspaceId, c.LastSeenAt });
+        builder.HasIndex(c => new { c.WorkspaceId, c.MergedIntoId });
         builder.Property(c => c.Name).HasMaxLength(200);
         builder.Property(c => c.Email).HasMaxLength(320);
         builder.Property(c => c.Phone).HasMaxLength(20);

@@ -36,7 +36,7 @@ public sealed class CustomerQueries(ObsessDb db)
 
     public async Task<PagedList<CustomerListItem>> SearchAsync(string? query, int page, int pageSize, CancellationToken ct = default)
     {
-        var customers = db.Customers.AsNoTracking();
+        var customers = db.Customers.AsNoTracking().Where(c => c.MergedIntoId == null);
         if (!string.IsNullOrWhiteSpace(query))
         {
             var q = query.Trim().ToLowerInvariant();
@@ -68,10 +68,19 @@ public sealed class CustomerQueries(ObsessDb db)
     public async Task<CustomerProfile?> GetAsync(Guid id, TimelineFilter filter, CancellationToken ct = default)
     {
         var customer = await db.Customers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct).ConfigureAwait(false);
+
+        // An id that was merged away still finds the person: follow it to the surviving profile.
+        for (var hops = 0; customer?.MergedIntoId is { } next && hops < 16; hops++)
+        {
+            customer = await db.Customers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == next, ct).ConfigureAwait(false);
+        }
+
         if (customer is null)
         {
             return null;
         }
+
+        id = customer.Id;
 
         var identities = await db.Identities.AsNoTracking().Where(i => i.CustomerId == id)
             .OrderBy(i => i.Kind).ThenBy(i => i.Source).ThenBy(i => i.Value)

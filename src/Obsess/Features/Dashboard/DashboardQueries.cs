@@ -37,8 +37,8 @@ public sealed class DashboardQueries(ObsessDb db, TimeProvider clock)
         var since12 = monthStart.AddMonths(-11);
         var activeSince = now.AddDays(-30);
 
-        var customers = await db.Customers.CountAsync(ct).ConfigureAwait(false);
-        var active = await db.Customers.CountAsync(c => c.LastSeenAt >= activeSince, ct).ConfigureAwait(false);
+        var customers = await db.Customers.CountAsync(c => c.MergedIntoId == null, ct).ConfigureAwait(false);
+        var active = await db.Customers.CountAsync(c => c.MergedIntoId == null && c.LastSeenAt >= activeSince, ct).ConfigureAwait(false);
         var currency = await db.Workspaces.Where(w => w.Id == ws).Select(w => w.Currency).FirstOrDefaultAsync(ct).ConfigureAwait(false) ?? "USD";
 
         var month = db.IsSqlite ? "substr(o.ordered_at, 1, 7)" : "to_char(o.ordered_at AT TIME ZONE 'UTC', 'YYYY-MM')";

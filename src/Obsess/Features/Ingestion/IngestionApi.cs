@@ -1,0 +1,157 @@
+using System.Security.Claims;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Obsess.Data;
+using Obsess.Features.Accounts;
+
+namespace Obsess.Features.Ingestion;
+
+public sealed record IngestResponse(bool Success, int Accepted, int Duplicates, int Merges, IReadOnlyList<RejectedMessage> Rejected, IReadOnlyList<string> Refusals);
+
+/// <summary>
+/// The Segment-compatible tracking API under /v1, so Segment's and RudderStack's SDKs send here unchanged: the write
+/// key is the HTTP Basic user name (empty password), as those SDKs send it. A 200 means durably stored.
+/// </summary>
+internal static class IngestionApi
+{
+    public const int MaxBatchBytes = 500 * 1024;
+    private static readonly string[] SingleTypes = ["identify", "track", "page", "screen", "alias", "group"];
+
+    public static void MapIngestionApi(this IEndpointRouteBuilder app)
+    {
+        var v1 = app.MapGroup("/v1").WithTags("Ingestion (Segment-compatible)")
+            .RequireAuthorization(Policies.Ingest)
+            .RequireRateLimiting("ingest");
+        foreach (var type in SingleTypes)
+        {
+            v1.MapPost($"/{type}", (HttpContext http, IngestionService service, ObsessDb db, TimeProvider clock, ClaimsPrincipal key, CancellationToken ct) =>
+                    HandleAsync(http, service, db, clock, key, type, ct))
+                .WithName($"Ingest{char.ToUpperInvariant(type[0])}{type[1..]}")
+                .WithSummary($"Segment {type} call.");
+        }
+
+        v1.MapPost("/batch", (HttpContext http, IngestionService service, ObsessDb db, TimeProvider clock, ClaimsPrincipal key, CancellationToken ct) =>
+                HandleAsync(http, service, db, clock, key, null, ct))
+            .WithName("IngestBatch")
+            .WithSummary("Segment batch call: up to 1,000 messages and 500 KB. Valid messages are stored even when others are rejected; the response lists the rejected ones with the fields at fault.");
+    }
+
+    /// <summary>The source a key writes as: its name, lower-cased with underscores (e.g. "Web shop" → web_shop).</summary>
+    internal static string SourceOf(ClaimsPrincipal key)
+    {
+        var name = key.FindFirstValue(ClaimTypes.Name) ?? "api";
+        var sb = new StringBuilder();
+        foreach (var ch in name.Trim().ToLowerInvariant())
+        {
+            sb.Append(char.IsAsciiLetterOrDigit(ch) ? ch : '_');
+        }
+
+        var s = sb.ToString().Trim('_');
+        return s.Length == 0 ? "api" : s.Length > 64 ? s[..64] : s;
+    }
+
+    private static async Task<Results<Ok<IngestResponse>, ProblemHttpResult>> HandleAsync(
+        HttpContext http, IngestionService service, ObsessDb db, TimeProvider clock, ClaimsPrincipal key, string? type, CancellationToken ct)
+    {
+        if (http.Request.ContentLength is > MaxBatchBytes)
+        {
+            return TypedResults.Problem(statusCode: 413, title: "Payload too large", detail: $"A call may carry at most {MaxBatchBytes / 1024} KB.");
+        }
+
+        JsonDocument document;
+        try
+        {
+            using var buffer = new MemoryStream();
+            await http.Request.Body.CopyToAsync(buffer, ct).ConfigureAwait(false);
+            if (buffer.Length > MaxBatchBytes)
+            {
+                return TypedResults.Problem(statusCode: 413, title: "Payload too large", detail: $"A call may carry at most {MaxBatchBytes / 1024} KB.");
+            }
+
+            document = JsonDocument.Parse(buffer.ToArray());
+        }
+        catch (JsonException e)
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Malformed JSON", detail: $"The body is not valid JSON: {e.Message}");
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            var now = clock.GetUtcNow().UtcDateTime;
+            IReadOnlyList<JsonElement> items;
+            DateTime? batchSentAt = null;
+            if (type is null)
+            {
+                if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("batch", out var batch) || batch.ValueKind != JsonValueKind.Array)
+                {
+                    return Invalid("batch", "The body must be an object with a \"batch\" array.");
+                }
+
+                if (batch.GetArrayLength() == 0)
+                {
+                    return Invalid("batch", "The batch is empty.");
+                }
+
+                if (batch.GetArrayLength() > SegmentParser.MaxBatchMessages)
+                {
+                    return Invalid("batch", $"A batch may hold at most {SegmentParser.MaxBatchMessages} messages.");
+                }
+
+                items = batch.EnumerateArray().ToList();
+                if (root.TryGetProperty("sentAt", out var sa) && sa.ValueKind == JsonValueKind.String && DateTimeOffset.TryParse(sa.GetString(), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var sent))
+                {
+                    batchSentAt = sent.UtcDateTime;
+                }
+            }
+            else
+            {
+                items = [root];
+            }
+
+            var region = await db.Workspaces.Where(w => w.Id == db.CurrentWorkspaceId).Select(w => w.DefaultRegion).FirstAsync(ct).ConfigureAwait(false);
+            var valid = new List<SegmentMessage>();
+            var rejected = new List<RejectedMessage>();
+            for (var i = 0; i < items.Count; i++)
+            {
+                var (message, errors) = SegmentParser.Parse(items[i], type, now, batchSentAt, region);
+                if (message is null)
+                {
+                    var id = items[i].ValueKind == JsonValueKind.Object && items[i].TryGetProperty("messageId", out var mid) && mid.ValueKind == JsonValueKind.String ? mid.GetString() : null;
+                    var prefix = type is null ? $"batch[{i}]." : "";
+                    rejected.Add(new RejectedMessage(i, id, errors.ToDictionary(e => (prefix + e.Key).TrimEnd('.'), e => e.Value)));
+                }
+                else
+                {
+                    valid.Add(message);
+                }
+            }
+
+            if (valid.Count == 0)
+            {
+                return TypedResults.Problem(new ProblemDetails
+                {
+                    Status = 400,
+                    Title = "Every message was rejected",
+                    Detail = "No message was stored. Each entry of 'rejected' names the message and its fields at fault.",
+                    Extensions = { ["rejected"] = rejected, ["errors"] = rejected.SelectMany(r => r.Errors).GroupBy(e => e.Key).ToDictionary(g => g.Key, g => g.SelectMany(e => e.Value).ToArray()) },
+                });
+            }
+
+            var result = await service.IngestAsync(SourceOf(key), valid, ct: ct).ConfigureAwait(false);
+            return TypedResults.Ok(new IngestResponse(true, result.Accepted, result.Duplicates, result.Merges, rejected, result.Refusals));
+        }
+    }
+
+    private static ProblemHttpResult Invalid(string field, string message) =>
+        TypedResults.Problem(new ProblemDetails
+        {
+            Status = 400,
+            Title = "Invalid request",
+            Detail = message,
+            Extensions = { ["errors"] = new Dictionary<string, string[]> { [field] = [message] } },
+        });
+}

@@ -1,0 +1,274 @@
+using System.Globalization;
+using System.Text.Json;
+using Obsess.Features.Customers;
+
+namespace Obsess.Features.Ingestion;
+
+/// <summary>One validated message of the Segment HTTP tracking API spec (identify, track, page, screen, alias, group).</summary>
+public sealed record SegmentMessage
+{
+    public required string Type { get; init; }
+
+    public required string MessageId { get; init; }
+
+    public string? UserId { get; init; }
+
+    public string? AnonymousId { get; init; }
+
+    /// <summary>alias: the id the user had before.</summary>
+    public string? PreviousId { get; init; }
+
+    /// <summary>track: the event; page/screen: the page name.</summary>
+    public string? Event { get; init; }
+
+    public required DateTime Timestamp { get; init; }
+
+    /// <summary>Traits (identify, or context.traits on other calls) as a JSON object; "{}" when none.</summary>
+    public required string Traits { get; init; }
+
+    public required string Properties { get; init; }
+
+    public string? Email { get; init; }
+
+    public string? Phone { get; init; }
+
+    public string? Name { get; init; }
+
+    public string Channel { get; init; } = "web";
+}
+
+/// <summary>A message refused, with the fields at fault (RFC 9457-style entry in the batch response).</summary>
+public sealed record RejectedMessage(int Index, string? MessageId, IReadOnlyDictionary<string, string[]> Errors);
+
+/// <summary>
+/// Reads Segment messages leniently where the spec is lenient (ids may be numbers, timestamps may be missing) and
+/// strictly where a wrong value would corrupt data (types, bogus ids, malformed timestamps). Each error names the
+/// field, in the message's own JSON path.
+/// </summary>
+public static class SegmentParser
+{
+    public const int MaxMessageBytes = 32 * 1024;
+    public const int MaxBatchMessages = 1000;
+    private static readonly string[] Types = ["identify", "track", "page", "screen", "alias", "group"];
+
+    public static (SegmentMessage? Message, Dictionary<string, string[]> Errors) Parse(JsonElement m, string? forcedType, DateTime receivedAt, DateTime? batchSentAt, string region)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (m.ValueKind != JsonValueKind.Object)
+        {
+            errors[""] = ["A message must be a JSON object."];
+            return (null, errors);
+        }
+
+        if (m.GetRawText().Length > MaxMessageBytes)
+        {
+            errors[""] = [$"A message must be at most {MaxMessageBytes / 1024} KB."];
+            return (null, errors);
+        }
+
+        var type = forcedType ?? Str(m, "type", errors);
+        if (type is null || !Types.Contains(type))
+        {
+            errors["type"] = [$"type must be one of: {string.Join(", ", Types)}."];
+        }
+
+        var userId = Id(m, "userId", errors);
+        var anonymousId = Id(m, "anonymousId", errors);
+        if (userId is null && anonymousId is null && !errors.ContainsKey("userId") && !errors.ContainsKey("anonymousId"))
+        {
+            errors["userId"] = ["Either userId or anonymousId is required."];
+        }
+
+        string? previousId = null;
+        if (type == "alias")
+        {
+            previousId = Id(m, "previousId", errors);
+            if (previousId is null && !errors.ContainsKey("previousId"))
+            {
+                errors["previousId"] = ["alias needs previousId."];
+            }
+        }
+
+        string? evt = null;
+        if (type == "track")
+        {
+            evt = Str(m, "event", errors);
+            if (string.IsNullOrWhiteSpace(evt))
+            {
+                errors["event"] = ["track needs a non-empty event name."];
+            }
+            else if (evt.Length > 200)
+            {
+                errors["event"] = ["event must be at most 200 characters."];
+            }
+        }
+        else if (type is "page" or "screen")
+        {
+            evt = Str(m, "name", errors);
+        }
+
+        var messageId = Id(m, "messageId", errors);
+        if (messageId is { Length: > 128 })
+        {
+            errors["messageId"] = ["messageId must be at most 128 characters."];
+        }
+
+        var timestamp = Time(m, "timestamp", errors);
+        var sentAt = Time(m, "sentAt", errors) ?? batchSentAt;
+
+        var traits = Obj(m, "traits", errors);
+        JsonElement? context = m.TryGetProperty("context", out var c) && c.ValueKind == JsonValueKind.Object ? c : null;
+        if (traits is null && context is { } ctx)
+        {
+            traits = Obj(ctx, "traits", errors, "context.traits");
+        }
+
+        var properties = Obj(m, "properties", errors);
+        string? email = null, phone = null, name = null;
+        if (traits is { } t)
+        {
+            if (t.TryGetProperty("email", out var e) && e.ValueKind == JsonValueKind.String && !IdentityNormalizer.IsBogus(e.GetString()))
+            {
+                email = IdentityNormalizer.Email(e.GetString());
+                if (email is null)
+                {
+                    errors["traits.email"] = ["traits.email is not an e-mail address."];
+                }
+            }
+
+            if (t.TryGetProperty("phone", out var p) && p.ValueKind == JsonValueKind.String && !IdentityNormalizer.IsBogus(p.GetString()))
+            {
+                phone = IdentityNormalizer.Phone(p.GetString(), region);
+                if (phone is null)
+                {
+                    errors["traits.phone"] = [$"traits.phone is not a phone number (give it in E.164, e.g. +14155550100, or in the workspace's region {region})."];
+                }
+            }
+
+            name = t.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+            if (name is null && t.TryGetProperty("firstName", out var fn) && fn.ValueKind == JsonValueKind.String)
+            {
+                name = (fn.GetString() + " " + (t.TryGetProperty("lastName", out var ln) && ln.ValueKind == JsonValueKind.String ? ln.GetString() : "")).Trim();
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return (null, errors);
+        }
+
+        // Segment's clock-skew correction: the device's clock may be wrong, but the gap between timestamp and
+        // sentAt on that clock is right, so the event happened that long before the server received it.
+        var at = timestamp is { } ts && sentAt is { } sa ? receivedAt - (sa - ts) : timestamp ?? receivedAt;
+        if (at > receivedAt.AddDays(1))
+        {
+            at = receivedAt;
+        }
+
+        var channel = context is { } cx && cx.TryGetProperty("channel", out var ch) && ch.ValueKind == JsonValueKind.String ? ch.GetString()! : type == "screen" ? "mobile" : "web";
+        return (new SegmentMessage
+        {
+            Type = type!,
+            MessageId = messageId ?? Deterministic(m),
+            UserId = userId,
+            AnonymousId = anonymousId,
+            PreviousId = previousId,
+            Event = evt,
+            Timestamp = at,
+            Traits = traits?.GetRawText() ?? "{}",
+            Properties = properties?.GetRawText() ?? "{}",
+            Email = email,
+            Phone = phone,
+            Name = name is { Length: > 200 } ? name[..200] : name,
+            Channel = channel.Length > 32 ? channel[..32] : channel,
+        }, errors);
+    }
+
+    /// <summary>Without a messageId, the message's own content is its identity, so a retried copy is still stored once.</summary>
+    private static string Deterministic(JsonElement m) =>
+        "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(m.GetRawText())))[..40];
+
+    private static string? Str(JsonElement m, string name, Dictionary<string, string[]> errors)
+    {
+        if (!m.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (v.ValueKind != JsonValueKind.String)
+        {
+            errors[name] = [$"{name} must be a string."];
+            return null;
+        }
+
+        return v.GetString();
+    }
+
+    /// <summary>Ids may be strings or numbers (the spec allows both); placeholder values are refused by name.</summary>
+    private static string? Id(JsonElement m, string name, Dictionary<string, string[]> errors)
+    {
+        if (!m.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        var s = v.ValueKind switch
+        {
+            JsonValueKind.String => v.GetString()!.Trim(),
+            JsonValueKind.Number => v.GetRawText(),
+            _ => null,
+        };
+        if (s is null)
+        {
+            errors[name] = [$"{name} must be a string or a number."];
+            return null;
+        }
+
+        if (IdentityNormalizer.IsBogus(s))
+        {
+            errors[name] = [$"{name} \"{s}\" is a placeholder, not an id; leave it out instead."];
+            return null;
+        }
+
+        if (s.Length > 256)
+        {
+            errors[name] = [$"{name} must be at most 256 characters."];
+            return null;
+        }
+
+        return s;
+    }
+
+    private static DateTime? Time(JsonElement m, string name, Dictionary<string, string[]> errors)
+    {
+        var s = Str(m, name, errors);
+        if (s is null)
+        {
+            return null;
+        }
+
+        if (DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) && t.Year is > 1970 and < 2200)
+        {
+            return t.UtcDateTime;
+        }
+
+        errors[name] = [$"{name} must be an ISO 8601 date-time such as 2024-05-01T12:00:00Z."];
+        return null;
+    }
+
+    private static JsonElement? Obj(JsonElement m, string name, Dictionary<string, string[]> errors, string? path = null)
+    {
+        if (!m.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (v.ValueKind != JsonValueKind.Object)
+        {
+            errors[path ?? name] = [$"{path ?? name} must be a JSON object."];
+            return null;
+        }
+
+        return v;
+    }
+}
