@@ -68,6 +68,7 @@ public static class ObsessApp
         services.AddScoped<SignInService>();
         services.AddScoped<ApiKeyService>();
         services.AddScoped<CustomerQueries>();
+        services.AddScoped<MergeService>();
         services.AddScoped<DashboardQueries>();
         services.AddScoped<DemoLoader>();
         services.AddScoped<Features.Ingestion.IngestionService>();

@@ -2,6 +2,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Obsess.Features.Customers;
 
+public sealed record SplitRequest(Guid? MergeId);
+
+public sealed record SplitResponse(Guid RestoredCustomerId);
+
 internal static class CustomersApi
 {
     public static void MapCustomersApi(this RouteGroupBuilder api)
@@ -11,6 +15,11 @@ internal static class CustomersApi
             .WithSummary("Searches customers by name, e-mail, phone or external id; most recently seen first.");
         customers.MapGet("/{id:guid}", GetAsync).WithName("GetCustomer")
             .WithSummary("The 360° profile: identities, traits, computed basics and a paginated, filterable timeline.");
+        customers.MapGet("/{id:guid}/merges", MergesAsync).WithName("GetCustomerMerges")
+            .WithSummary("The customer's merge history: which profiles were merged into it (or it into which), why, and what moved.");
+        customers.MapPost("/{id:guid}/split", SplitAsync).WithName("SplitCustomer")
+            .WithSummary("Undoes a recorded merge (admin): the merged profile comes back with its identities, orders and events.")
+            .RequireAuthorization(Accounts.Policies.Admin);
     }
 
     private static async Task<Results<Ok<PagedList<CustomerListItem>>, ValidationProblem>> SearchAsync(
@@ -46,6 +55,22 @@ internal static class CustomersApi
 
         var profile = await queries.GetAsync(id, new TimelineFilter(kind, source, channel, page ?? 1, pageSize ?? 25), ct).ConfigureAwait(false);
         return profile is null ? TypedResults.NotFound() : TypedResults.Ok(profile);
+    }
+
+    private static async Task<Results<Ok<List<MergeView>>, NotFound>> MergesAsync(Guid id, MergeService merges, CancellationToken ct) =>
+        await merges.HistoryAsync(id, ct).ConfigureAwait(false) is { } list ? TypedResults.Ok(list) : TypedResults.NotFound();
+
+    private static async Task<Results<Ok<SplitResponse>, NotFound, ProblemHttpResult>> SplitAsync(
+        Guid id, SplitRequest? request, MergeService merges, System.Security.Claims.ClaimsPrincipal caller, CancellationToken ct)
+    {
+        var result = await merges.SplitAsync(id, request?.MergeId, Audit.Audit.ActorOf(caller), ct).ConfigureAwait(false);
+        return result.Outcome switch
+        {
+            SplitOutcome.Split => TypedResults.Ok(new SplitResponse(result.RestoredCustomerId!.Value)),
+            SplitOutcome.NotFound when result.Detail is null => TypedResults.NotFound(),
+            SplitOutcome.NotFound => TypedResults.Problem(statusCode: 404, title: "No such merge", detail: "This customer has no merge with that id."),
+            _ => TypedResults.Problem(statusCode: 409, title: "Nothing to split", detail: result.Detail),
+        };
     }
 
     internal static Dictionary<string, string[]> PagingErrors(int? page, int? pageSize)

@@ -1,0 +1,120 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Obsess.Data;
+
+namespace Obsess.Features.Customers;
+
+public sealed record MergeView(Guid Id, Guid SurvivorId, Guid MergedId, string? MergedName, string Cause, DateTime At, DateTime? SplitAt, int Identities, int Orders, int Events);
+
+public enum SplitOutcome
+{
+    Split,
+    NotFound,
+    NothingToSplit,
+    AlreadySplit,
+}
+
+public sealed record SplitResult(SplitOutcome Outcome, Guid? RestoredCustomerId = null, string? Detail = null);
+
+/// <summary>Merge history and the split that undoes a merge, moving back exactly what the merge moved.</summary>
+public sealed class MergeService(ObsessDb db, TimeProvider clock)
+{
+    public async Task<List<MergeView>?> HistoryAsync(Guid customerId, CancellationToken ct = default)
+    {
+        if (!await db.Customers.AnyAsync(c => c.Id == customerId, ct).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var merges = await db.Merges.AsNoTracking()
+            .Where(m => m.SurvivorId == customerId || m.MergedId == customerId)
+            .OrderByDescending(m => m.At).ToListAsync(ct).ConfigureAwait(false);
+        return merges.Select(m =>
+        {
+            var s = JsonSerializer.Deserialize<MergeSnapshot>(m.Snapshot)!;
+            return new MergeView(m.Id, m.SurvivorId, m.MergedId, s.Merged.Name, m.Cause, m.At, m.SplitAt, s.Identities.Count, s.Orders.Count, s.Events.Count);
+        }).ToList();
+    }
+
+    /// <summary>
+    /// Undoes a merge. <paramref name="customerId"/> is either the profile that was merged away (its merge is undone)
+    /// or the survivor (then <paramref name="mergeId"/> says which merge; without it, the latest one).
+    /// The merged profile comes back with the fields it had, the identities, orders and events the merge moved go
+    /// back to it, and the survivor's fields return to what they were before the merge.
+    /// </summary>
+    public async Task<SplitResult> SplitAsync(Guid customerId, Guid? mergeId, string actor, CancellationToken ct = default)
+    {
+        var customer = await db.Customers.FirstOrDefaultAsync(c => c.Id == customerId, ct).ConfigureAwait(false);
+        if (customer is null)
+        {
+            return new SplitResult(SplitOutcome.NotFound);
+        }
+
+        var query = db.Merges.Where(m => m.SurvivorId == customerId || m.MergedId == customerId);
+        if (mergeId is { } mid)
+        {
+            query = query.Where(m => m.Id == mid);
+        }
+        else
+        {
+            query = query.Where(m => m.SplitAt == null);
+        }
+
+        var merge = await query.OrderByDescending(m => m.At).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+        if (merge is null)
+        {
+            return new SplitResult(mergeId is null ? SplitOutcome.NothingToSplit : SplitOutcome.NotFound, Detail: "This customer has no merge to split.");
+        }
+
+        if (merge.SplitAt is not null)
+        {
+            return new SplitResult(SplitOutcome.AlreadySplit, Detail: $"This merge was already split at {merge.SplitAt:u}.");
+        }
+
+        var snapshot = JsonSerializer.Deserialize<MergeSnapshot>(merge.Snapshot)!;
+        var survivor = await db.Customers.FirstAsync(c => c.Id == merge.SurvivorId, ct).ConfigureAwait(false);
+        var merged = await db.Customers.FirstAsync(c => c.Id == merge.MergedId, ct).ConfigureAwait(false);
+        await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+
+        // Only rows that are still the survivor's move back (a later split or merge may have moved some again).
+        foreach (var chunk in snapshot.Identities.Chunk(500))
+        {
+            await db.Identities.Where(i => chunk.Contains(i.Id) && i.CustomerId == survivor.Id)
+                .ExecuteUpdateAsync(s => s.SetProperty(i => i.CustomerId, merged.Id), ct).ConfigureAwait(false);
+        }
+
+        foreach (var chunk in snapshot.Orders.Chunk(500))
+        {
+            await db.Orders.Where(o => chunk.Contains(o.Id) && o.CustomerId == survivor.Id)
+                .ExecuteUpdateAsync(s => s.SetProperty(o => o.CustomerId, merged.Id), ct).ConfigureAwait(false);
+        }
+
+        foreach (var chunk in snapshot.Events.Chunk(500))
+        {
+            await db.Events.Where(e => chunk.Contains(e.Id) && e.CustomerId == survivor.Id)
+                .ExecuteUpdateAsync(s => s.SetProperty(e => e.CustomerId, merged.Id), ct).ConfigureAwait(false);
+        }
+
+        Restore(merged, snapshot.Merged);
+        merged.MergedIntoId = null;
+        Restore(survivor, snapshot.Survivor);
+        var now = clock.GetUtcNow().UtcDateTime;
+        merged.UpdatedAt = now;
+        survivor.UpdatedAt = now;
+        merge.SplitAt = now;
+        Audit.Audit.Record(db, merge.WorkspaceId, actor, "customer.split", $"customer:{merged.Id}", $"split from {survivor.Id} (merge {merge.Id}: {merge.Cause})", clock);
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        return new SplitResult(SplitOutcome.Split, merged.Id);
+    }
+
+    private static void Restore(Customer c, ProfileFields f)
+    {
+        c.Name = f.Name;
+        c.Email = f.Email;
+        c.Phone = f.Phone;
+        c.Traits = f.Traits;
+        c.FirstSeenAt = f.FirstSeenAt;
+        c.LastSeenAt = f.LastSeenAt;
+    }
+}
