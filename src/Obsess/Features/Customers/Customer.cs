@@ -30,6 +30,9 @@ public sealed class Customer : IWorkspaceOwned
 
     public DateTime UpdatedAt { get; set; }
 
+    /// <summary>Per-purpose consent as JSON (see <see cref="Customers.Consent"/>).</summary>
+    public string Consent { get; set; } = "{}";
+
     /// <summary>Set when this profile was merged into another; it is kept so the merge can be split.</summary>
     public Guid? MergedIntoId { get; set; }
 }

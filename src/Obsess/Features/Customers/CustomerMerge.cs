@@ -28,7 +28,7 @@ public sealed class CustomerMerge : IWorkspaceOwned
     public DateTime? SplitAt { get; set; }
 }
 
-public sealed record ProfileFields(string? Name, string? Email, string? Phone, string Traits, DateTime FirstSeenAt, DateTime LastSeenAt);
+public sealed record ProfileFields(string? Name, string? Email, string? Phone, string Traits, string Consent, DateTime FirstSeenAt, DateTime LastSeenAt);
 
 public sealed record MergeSnapshot(
     ProfileFields Survivor,

@@ -23,6 +23,7 @@ public sealed record CustomerProfile(
     string? Email,
     string? Phone,
     IReadOnlyDictionary<string, JsonElement> Traits,
+    IReadOnlyDictionary<string, ConsentState> Consent,
     IReadOnlyList<IdentityView> Identities,
     CustomerBasics Basics,
     PagedList<TimelineEntry> Timeline);
@@ -134,7 +135,7 @@ public sealed class CustomerQueries(ObsessDb db)
 
         var pageItems = entries.OrderByDescending(e => e.At).Skip((filter.Page - 1) * filter.PageSize).Take(filter.PageSize).ToList();
         var traits = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(customer.Traits) ?? [];
-        return new CustomerProfile(customer.Id, customer.Name, customer.Email, customer.Phone, traits, identities, basics,
+        return new CustomerProfile(customer.Id, customer.Name, customer.Email, customer.Phone, traits, Consent.Read(customer.Consent), identities, basics,
             new PagedList<TimelineEntry>(pageItems, filter.Page, filter.PageSize, total));
     }
 }

@@ -1,8 +1,11 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
 
 namespace Obsess.Features.Customers;
 
 public sealed record SplitRequest(Guid? MergeId);
+
+public sealed record ConsentRequest(Dictionary<string, bool>? Purposes);
 
 public sealed record SplitResponse(Guid RestoredCustomerId);
 
@@ -15,6 +18,9 @@ internal static class CustomersApi
             .WithSummary("Searches customers by name, e-mail, phone or external id; most recently seen first.");
         customers.MapGet("/{id:guid}", GetAsync).WithName("GetCustomer")
             .WithSummary("The 360° profile: identities, traits, computed basics and a paginated, filterable timeline.");
+        customers.MapPut("/{id:guid}/consent", SetConsentAsync).WithName("SetCustomerConsent")
+            .WithSummary("Records the customer's consent per purpose (agent or above), e.g. {\"purposes\": {\"marketing_email\": false}}.")
+            .RequireAuthorization(Accounts.Policies.Agent);
         customers.MapGet("/{id:guid}/merges", MergesAsync).WithName("GetCustomerMerges")
             .WithSummary("The customer's merge history: which profiles were merged into it (or it into which), why, and what moved.");
         customers.MapPost("/{id:guid}/split", SplitAsync).WithName("SplitCustomer")
@@ -55,6 +61,35 @@ internal static class CustomersApi
 
         var profile = await queries.GetAsync(id, new TimelineFilter(kind, source, channel, page ?? 1, pageSize ?? 25), ct).ConfigureAwait(false);
         return profile is null ? TypedResults.NotFound() : TypedResults.Ok(profile);
+    }
+
+    private static async Task<Results<Ok<IReadOnlyDictionary<string, ConsentState>>, NotFound, ValidationProblem>> SetConsentAsync(
+        Guid id, ConsentRequest request, Data.ObsessDb db, TimeProvider clock, System.Security.Claims.ClaimsPrincipal caller, CancellationToken ct)
+    {
+        if (request.Purposes is not { Count: > 0 } purposes)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["purposes"] = ["Give at least one purpose, e.g. {\"marketing_email\": true}."] });
+        }
+
+        var bad = purposes.Keys.Where(p => !Consent.IsPurpose(p)).ToList();
+        if (bad.Count > 0)
+        {
+            return TypedResults.ValidationProblem(bad.ToDictionary(p => $"purposes.{p}", _ => new[] { "A purpose is 1 to 64 lower-case letters, digits or _." }));
+        }
+
+        var customer = await db.Customers.FirstOrDefaultAsync(c => c.Id == id && c.MergedIntoId == null, ct).ConfigureAwait(false);
+        if (customer is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var actor = Audit.Audit.ActorOf(caller);
+        var now = clock.GetUtcNow().UtcDateTime;
+        customer.Consent = Consent.Apply(customer.Consent, purposes, now, actor);
+        customer.UpdatedAt = now;
+        Audit.Audit.Record(db, customer.WorkspaceId, actor, "customer.consent", $"customer:{customer.Id}", string.Join(", ", purposes.Select(p => $"{p.Key}={p.Value}")), clock);
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        return TypedResults.Ok(Consent.Read(customer.Consent));
     }
 
     private static async Task<Results<Ok<List<MergeView>>, NotFound>> MergesAsync(Guid id, MergeService merges, CancellationToken ct) =>

@@ -114,6 +114,7 @@ public sealed class MergeService(ObsessDb db, TimeProvider clock)
         c.Email = f.Email;
         c.Phone = f.Phone;
         c.Traits = f.Traits;
+        c.Consent = f.Consent;
         c.FirstSeenAt = f.FirstSeenAt;
         c.LastSeenAt = f.LastSeenAt;
     }

@@ -27,7 +27,8 @@ public static class TraitMerge
 
         foreach (var (key, value) in source)
         {
-            if (IsEmpty(value))
+            // "consent" is not a trait: it is stored per purpose with its time and source (see Consent).
+            if (IsEmpty(value) || key == "consent")
             {
                 continue;
             }

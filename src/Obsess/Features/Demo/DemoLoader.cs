@@ -80,6 +80,9 @@ public sealed class DemoLoader(ObsessDb db, TimeProvider clock)
                 Email = email,
                 Phone = phone,
                 Traits = JsonSerializer.Serialize(c.Traits),
+                Consent = c.Traits.TryGetValue("newsletter", out var subscribed) && subscribed is true
+                    ? Consent.Apply("{}", [new("marketing_email", true)], c.AcquiredAt, DemoGenerator.Newsletter)
+                    : "{}",
                 FirstSeenAt = firstSeen,
                 LastSeenAt = lastSeen,
                 CreatedAt = now,
@@ -132,7 +135,7 @@ public sealed class DemoLoader(ObsessDb db, TimeProvider clock)
     internal static readonly BulkColumn<Customer>[] CustomerColumns =
     [
         new("workspace_id", c => c.WorkspaceId), new("id", c => c.Id), new("name", c => c.Name), new("email", c => c.Email),
-        new("phone", c => c.Phone), new("traits", c => c.Traits), new("first_seen_at", c => c.FirstSeenAt),
+        new("phone", c => c.Phone), new("traits", c => c.Traits), new("consent", c => c.Consent), new("first_seen_at", c => c.FirstSeenAt),
         new("last_seen_at", c => c.LastSeenAt), new("created_at", c => c.CreatedAt), new("updated_at", c => c.UpdatedAt),
     ];
 

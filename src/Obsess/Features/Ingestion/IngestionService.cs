@@ -100,6 +100,11 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock)
             }
 
             Apply(customer, m, now);
+            if (m.Consent.Count > 0)
+            {
+                customer.Consent = Consent.Apply(customer.Consent, m.Consent, m.Timestamp, source);
+            }
+
             db.Events.Add(new CustomerEvent
             {
                 WorkspaceId = ws,
@@ -219,6 +224,7 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock)
         // Traits: the more recently seen profile's values win, except first-seen traits, where the older one's do.
         var mergedIsNewer = merged.LastSeenAt > survivor.LastSeenAt;
         survivor.Traits = TraitMerge.Apply(survivor.Traits, merged.Traits, mergedIsNewer);
+        survivor.Consent = Consent.Merge(survivor.Consent, merged.Consent);
         survivor.Name = (mergedIsNewer ? merged.Name ?? survivor.Name : survivor.Name ?? merged.Name);
         survivor.Email = (mergedIsNewer ? merged.Email ?? survivor.Email : survivor.Email ?? merged.Email);
         survivor.Phone = (mergedIsNewer ? merged.Phone ?? survivor.Phone : survivor.Phone ?? merged.Phone);
@@ -229,5 +235,5 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock)
         merged.UpdatedAt = now;
     }
 
-    internal static ProfileFields Fields(Customer c) => new(c.Name, c.Email, c.Phone, c.Traits, c.FirstSeenAt, c.LastSeenAt);
+    internal static ProfileFields Fields(Customer c) => new(c.Name, c.Email, c.Phone, c.Traits, c.Consent, c.FirstSeenAt, c.LastSeenAt);
 }

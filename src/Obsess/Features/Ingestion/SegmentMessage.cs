@@ -35,6 +35,9 @@ public sealed record SegmentMessage
     public string? Name { get; init; }
 
     public string Channel { get; init; } = "web";
+
+    /// <summary>Consent statements: traits.consent or Segment's context.consent.categoryPreferences (purpose → granted).</summary>
+    public IReadOnlyDictionary<string, bool> Consent { get; init; } = new Dictionary<string, bool>();
 }
 
 /// <summary>A message refused, with the fields at fault (RFC 9457-style entry in the batch response).</summary>
@@ -152,6 +155,17 @@ public static class SegmentParser
             }
         }
 
+        var consent = new Dictionary<string, bool>();
+        if (traits is { } tc && tc.TryGetProperty("consent", out var tcv))
+        {
+            ReadConsent(tcv, "traits.consent", consent, errors);
+        }
+
+        if (context is { } cc && cc.TryGetProperty("consent", out var ccv) && ccv.ValueKind == JsonValueKind.Object && ccv.TryGetProperty("categoryPreferences", out var prefs))
+        {
+            ReadConsent(prefs, "context.consent.categoryPreferences", consent, errors);
+        }
+
         if (errors.Count > 0)
         {
             return (null, errors);
@@ -181,7 +195,29 @@ public static class SegmentParser
             Phone = phone,
             Name = name is { Length: > 200 } ? name[..200] : name,
             Channel = channel.Length > 32 ? channel[..32] : channel,
+            Consent = consent,
         }, errors);
+    }
+
+    private static void ReadConsent(JsonElement v, string path, Dictionary<string, bool> into, Dictionary<string, string[]> errors)
+    {
+        if (v.ValueKind != JsonValueKind.Object)
+        {
+            errors[path] = [$"{path} must be an object of purpose → true/false."];
+            return;
+        }
+
+        foreach (var p in v.EnumerateObject())
+        {
+            var purpose = p.Name.Trim().ToLowerInvariant().Replace(' ', '_').Replace('-', '_');
+            if (!Customers.Consent.IsPurpose(purpose) || p.Value.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+            {
+                errors[$"{path}.{p.Name}"] = ["A consent purpose is a short name (letters, digits, _) with the value true or false."];
+                continue;
+            }
+
+            into[purpose] = p.Value.GetBoolean();
+        }
     }
 
     /// <summary>Without a messageId, the message's own content is its identity, so a retried copy is still stored once.</summary>

@@ -1,5 +1,7 @@
 -- Obsess schema version 3: merges are recorded so they can be explained and split back apart.
 ALTER TABLE customers ADD COLUMN merged_into_id uuid NULL;
+-- Per-purpose consent: {"purpose": {"granted": true|false, "at": "...", "source": "..."}}.
+ALTER TABLE customers ADD COLUMN consent text NOT NULL DEFAULT '{}';
 CREATE INDEX ix_customers_workspace_id_merged_into_id ON customers (workspace_id, merged_into_id);
 
 CREATE TABLE customer_merges (
