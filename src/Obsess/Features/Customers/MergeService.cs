@@ -108,6 +108,49 @@ public sealed class MergeService(ObsessDb db, TimeProvider clock)
         return new SplitResult(SplitOutcome.Split, merged.Id);
     }
 
+    /// <summary>Folds <paramref name="merged"/> into <paramref name="survivor"/>, moving every row, and records exactly what moved.</summary>
+    /// <remarks>The caller has saved its pending changes; the survivor and merged entities are tracked by <paramref name="db"/>.</remarks>
+    public static async Task MergeAsync(ObsessDb db, Customer survivor, Customer merged, string cause, Dictionary<IdentityKey, Guid> holders, DateTime now, CancellationToken ct)
+    {
+        var identities = await db.Identities.Where(i => i.CustomerId == merged.Id).Select(i => i.Id).ToListAsync(ct).ConfigureAwait(false);
+        var orders = await db.Orders.Where(o => o.CustomerId == merged.Id).Select(o => o.Id).ToListAsync(ct).ConfigureAwait(false);
+        var events = await db.Events.Where(e => e.CustomerId == merged.Id).Select(e => e.Id).ToListAsync(ct).ConfigureAwait(false);
+        var snapshot = new MergeSnapshot(Fields(survivor), Fields(merged), identities, orders, events);
+        db.Merges.Add(new CustomerMerge
+        {
+            WorkspaceId = survivor.WorkspaceId,
+            Id = Guid.CreateVersion7(),
+            SurvivorId = survivor.Id,
+            MergedId = merged.Id,
+            Cause = cause.Length > 500 ? cause[..500] : cause,
+            At = now,
+            Snapshot = JsonSerializer.Serialize(snapshot),
+        });
+
+        await db.Identities.Where(i => i.CustomerId == merged.Id).ExecuteUpdateAsync(s => s.SetProperty(i => i.CustomerId, survivor.Id), ct).ConfigureAwait(false);
+        await db.Orders.Where(o => o.CustomerId == merged.Id).ExecuteUpdateAsync(s => s.SetProperty(o => o.CustomerId, survivor.Id), ct).ConfigureAwait(false);
+        await db.Events.Where(e => e.CustomerId == merged.Id).ExecuteUpdateAsync(s => s.SetProperty(e => e.CustomerId, survivor.Id), ct).ConfigureAwait(false);
+        foreach (var key in holders.Where(h => h.Value == merged.Id).Select(h => h.Key).ToList())
+        {
+            holders[key] = survivor.Id;
+        }
+
+        // Traits: the more recently seen profile's values win, except first-seen traits, where the older one's do.
+        var mergedIsNewer = merged.LastSeenAt > survivor.LastSeenAt;
+        survivor.Traits = TraitMerge.Apply(survivor.Traits, merged.Traits, mergedIsNewer);
+        survivor.Consent = Consent.Merge(survivor.Consent, merged.Consent);
+        survivor.Name = (mergedIsNewer ? merged.Name ?? survivor.Name : survivor.Name ?? merged.Name);
+        survivor.Email = (mergedIsNewer ? merged.Email ?? survivor.Email : survivor.Email ?? merged.Email);
+        survivor.Phone = (mergedIsNewer ? merged.Phone ?? survivor.Phone : survivor.Phone ?? merged.Phone);
+        survivor.FirstSeenAt = merged.FirstSeenAt < survivor.FirstSeenAt ? merged.FirstSeenAt : survivor.FirstSeenAt;
+        survivor.LastSeenAt = merged.LastSeenAt > survivor.LastSeenAt ? merged.LastSeenAt : survivor.LastSeenAt;
+        survivor.UpdatedAt = now;
+        merged.MergedIntoId = survivor.Id;
+        merged.UpdatedAt = now;
+    }
+
+    internal static ProfileFields Fields(Customer c) => new(c.Name, c.Email, c.Phone, c.Traits, c.Consent, c.FirstSeenAt, c.LastSeenAt);
+
     private static void Restore(Customer c, ProfileFields f)
     {
         c.Name = f.Name;

@@ -88,7 +88,8 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock)
 
             foreach (var mergedId in decision.MergeIntoSurvivor)
             {
-                await MergeAsync(customer, await CustomerAsync(mergedId, customers, ct).ConfigureAwait(false), decision.MergeCause ?? "linked", holders, now, ct).ConfigureAwait(false);
+                await db.SaveChangesAsync(ct).ConfigureAwait(false);
+                await MergeService.MergeAsync(db, customer, await CustomerAsync(mergedId, customers, ct).ConfigureAwait(false), decision.MergeCause ?? "linked", holders, now, ct).ConfigureAwait(false);
                 merges++;
             }
 
@@ -194,46 +195,4 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock)
         c.UpdatedAt = now;
     }
 
-    /// <summary>Folds <paramref name="merged"/> into <paramref name="survivor"/>, moving every row, and records exactly what moved.</summary>
-    private async Task MergeAsync(Customer survivor, Customer merged, string cause, Dictionary<IdentityKey, Guid> holders, DateTime now, CancellationToken ct)
-    {
-        await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        var identities = await db.Identities.Where(i => i.CustomerId == merged.Id).Select(i => i.Id).ToListAsync(ct).ConfigureAwait(false);
-        var orders = await db.Orders.Where(o => o.CustomerId == merged.Id).Select(o => o.Id).ToListAsync(ct).ConfigureAwait(false);
-        var events = await db.Events.Where(e => e.CustomerId == merged.Id).Select(e => e.Id).ToListAsync(ct).ConfigureAwait(false);
-        var snapshot = new MergeSnapshot(Fields(survivor), Fields(merged), identities, orders, events);
-        db.Merges.Add(new CustomerMerge
-        {
-            WorkspaceId = survivor.WorkspaceId,
-            Id = Guid.CreateVersion7(),
-            SurvivorId = survivor.Id,
-            MergedId = merged.Id,
-            Cause = cause.Length > 500 ? cause[..500] : cause,
-            At = now,
-            Snapshot = JsonSerializer.Serialize(snapshot),
-        });
-
-        await db.Identities.Where(i => i.CustomerId == merged.Id).ExecuteUpdateAsync(s => s.SetProperty(i => i.CustomerId, survivor.Id), ct).ConfigureAwait(false);
-        await db.Orders.Where(o => o.CustomerId == merged.Id).ExecuteUpdateAsync(s => s.SetProperty(o => o.CustomerId, survivor.Id), ct).ConfigureAwait(false);
-        await db.Events.Where(e => e.CustomerId == merged.Id).ExecuteUpdateAsync(s => s.SetProperty(e => e.CustomerId, survivor.Id), ct).ConfigureAwait(false);
-        foreach (var key in holders.Where(h => h.Value == merged.Id).Select(h => h.Key).ToList())
-        {
-            holders[key] = survivor.Id;
-        }
-
-        // Traits: the more recently seen profile's values win, except first-seen traits, where the older one's do.
-        var mergedIsNewer = merged.LastSeenAt > survivor.LastSeenAt;
-        survivor.Traits = TraitMerge.Apply(survivor.Traits, merged.Traits, mergedIsNewer);
-        survivor.Consent = Consent.Merge(survivor.Consent, merged.Consent);
-        survivor.Name = (mergedIsNewer ? merged.Name ?? survivor.Name : survivor.Name ?? merged.Name);
-        survivor.Email = (mergedIsNewer ? merged.Email ?? survivor.Email : survivor.Email ?? merged.Email);
-        survivor.Phone = (mergedIsNewer ? merged.Phone ?? survivor.Phone : survivor.Phone ?? merged.Phone);
-        survivor.FirstSeenAt = merged.FirstSeenAt < survivor.FirstSeenAt ? merged.FirstSeenAt : survivor.FirstSeenAt;
-        survivor.LastSeenAt = merged.LastSeenAt > survivor.LastSeenAt ? merged.LastSeenAt : survivor.LastSeenAt;
-        survivor.UpdatedAt = now;
-        merged.MergedIntoId = survivor.Id;
-        merged.UpdatedAt = now;
-    }
-
-    internal static ProfileFields Fields(Customer c) => new(c.Name, c.Email, c.Phone, c.Traits, c.Consent, c.FirstSeenAt, c.LastSeenAt);
 }
