@@ -169,11 +169,13 @@ public static class BgBb
         }
 
         const double H = 1e-5;
-        if (Math.Abs(gamma - 1) < H)
-        {
-            return 0.5 * (SurvivalSum(1 + H, delta, n, m) + SurvivalSum(1 - H, delta, n, m));
-        }
+        return Math.Abs(gamma - 1) < H
+            ? 0.5 * (SurvivalSumAwayFromOne(1 + H, delta, n, m) + SurvivalSumAwayFromOne(1 - H, delta, n, m))
+            : SurvivalSumAwayFromOne(gamma, delta, n, m);
+    }
 
+    private static double SurvivalSumAwayFromOne(double gamma, double delta, double n, double m)
+    {
         var front = Math.Log(delta) + SpecialFunctions.GammaLn(gamma + delta) - SpecialFunctions.GammaLn(1 + delta);
         var first = SpecialFunctions.GammaLn(1 + delta + n) - SpecialFunctions.GammaLn(gamma + delta + n);
         var second = SpecialFunctions.GammaLn(1 + delta + n + m) - SpecialFunctions.GammaLn(gamma + delta + n + m);

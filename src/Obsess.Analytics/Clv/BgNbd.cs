@@ -375,11 +375,13 @@ public static class BgNbd
 
         // The expression is 0/0 at a = 1; its limit is the average of the two sides (error O(h²)).
         const double H = 1e-5;
-        if (Math.Abs(a - 1) < H)
-        {
-            return 0.5 * (Bracket(r, alpha, 1 + H, b, x, T, t) + Bracket(r, alpha, 1 - H, b, x, T, t));
-        }
+        return Math.Abs(a - 1) < H
+            ? 0.5 * (BracketAwayFromOne(r, alpha, 1 + H, b, x, T, t) + BracketAwayFromOne(r, alpha, 1 - H, b, x, T, t))
+            : BracketAwayFromOne(r, alpha, a, b, x, T, t);
+    }
 
+    private static double BracketAwayFromOne(double r, double alpha, double a, double b, double x, double T, double t)
+    {
         var z = t / (alpha + T + t);
         var c = a + b + x - 1;
         var oneMinusZ = (alpha + T) / (alpha + T + t);
