@@ -66,8 +66,8 @@ public class GammaGammaTests(GammaGammaCdnowFixture cdnow) : IClassFixture<Gamma
 
         // Individual level: E[Z | ν] = p/ν; the likelihood of z̄ given ν is ∝ ν^{px} e^{-ν x z̄} (Fader & Hardie 2013).
         double NuAt(double u) => Gamma.InvCDF(p.Q, p.Gamma, u);
-        double Likelihood(double nu, double unused) => Math.Exp(p.P * x * Math.Log(nu) - nu * x * zbar);
-        var expected = Quadrature.PosteriorRatio(NuAt, _ => 0, (nu, _) => p.P / nu * Likelihood(nu, 0), Likelihood, order: 512);
+        double Likelihood(double nu) => Math.Exp(p.P * x * Math.Log(nu) - nu * x * zbar);
+        var expected = Quadrature.PosteriorRatio(NuAt, nu => p.P / nu * Likelihood(nu), Likelihood);
         GammaGamma.ConditionalExpectedAverageSpend(p, x, zbar).ShouldBe(expected, 1e-3 * expected);
     }
 

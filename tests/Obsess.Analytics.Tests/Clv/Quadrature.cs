@@ -12,13 +12,28 @@ internal static class Quadrature
     /// <summary>1 - e^{-z}, without cancellation for tiny z.</summary>
     public static double OneMinusExp(double z) => z < 1e-5 ? z * (1 - (z / 2) + (z * z / 6)) : 1 - Math.Exp(-z);
 
+    /// <summary>E_prior[numerator(a)] / E_prior[denominator(a)] over one trait.</summary>
+    public static double PosteriorRatio(Func<double, double> quantile, Func<double, double> numerator, Func<double, double> denominator, int order = 1024)
+    {
+        var rule = new GaussLegendreRule(0, 1, order);
+        double top = 0, bottom = 0;
+        for (var i = 0; i < order; i++)
+        {
+            var a = quantile(rule.Abscissas[i]);
+            top += rule.Weights[i] * numerator(a);
+            bottom += rule.Weights[i] * denominator(a);
+        }
+
+        return top / bottom;
+    }
+
     /// <summary>E_prior[numerator(a, b)] / E_prior[denominator(a, b)].</summary>
     public static double PosteriorRatio(
         Func<double, double> firstQuantile,
         Func<double, double> secondQuantile,
         Func<double, double, double> numerator,
         Func<double, double, double> denominator,
-        int order = 256)
+        int order = 160)
     {
         var rule = new GaussLegendreRule(0, 1, order);
         var first = rule.Abscissas.Select(firstQuantile).ToArray();
