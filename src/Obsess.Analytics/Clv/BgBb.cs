@@ -58,14 +58,14 @@ public static class BgBb
     /// <exception cref="ArgumentException">A row is not a valid (x, tx, n) summary; the message names the row.</exception>
     public static ClvFit<BgBbParameters> Fit(ReadOnlySpan<double> frequency, ReadOnlySpan<double> recency, ReadOnlySpan<double> periods, ReadOnlySpan<double> weights = default)
     {
-        var data = CustomerData.Validate(frequency, recency, periods, weights, discrete: true);
+        var data = CustomerData.Validate(frequency, recency, periods, weights, discrete: true).Compress();
         return LikelihoodFit.Run(
             theta => LogLikelihoodCore(data, theta[0], theta[1], theta[2], theta[3]),
             [1, 1, 1, 1],
             ParameterNames,
             e => new BgBbParameters { Alpha = e[0], Beta = e[1], Gamma = e[2], Delta = e[3] },
             data.TotalWeight,
-            data.Count);
+            frequency.Length);
     }
 
     /// <summary>Weighted log-likelihood of the data under <paramref name="p"/>.</summary>

@@ -28,6 +28,17 @@ public static class Hypergeometric
             return 1;
         }
 
+        // Close to z = 1 with c - a - b small, both power series need ~ (1-z)^-1 · ε^(-1/|c-a-b|) terms: continue
+        // analytically to 1 - z instead.
+        if (z > 0.9 && Math.Abs(c - a - b) < 4)
+        {
+            var continued = AroundOne(a, b, c, z);
+            if (double.IsFinite(continued))
+            {
+                return continued;
+            }
+        }
+
         // The series' terms behave like n^(a+b-c-1) z^n; the Euler-transformed one like n^(c-a-b-1) z^n.
         // Prefer the one with the smaller exponent (faster decay), which also avoids summing huge terms that cancel.
         var direct = a + b - c;
@@ -38,6 +49,77 @@ public static class Hypergeometric
         }
 
         return Series(a, b, c, z);
+    }
+
+    /// <summary>
+    /// The linear transformation to 1 - z (Abramowitz &amp; Stegun 15.3.6), valid when c - a - b is not an integer:
+    /// 2F1(a,b;c;z) = Γ(c)Γ(c-a-b)/(Γ(c-a)Γ(c-b)) 2F1(a, b; a+b-c+1; 1-z)
+    ///             + (1-z)^(c-a-b) Γ(c)Γ(a+b-c)/(Γ(a)Γ(b)) 2F1(c-a, c-b; c-a-b+1; 1-z).
+    /// Near an integer c - a - b the two terms diverge with opposite signs, so c is moved by ±h and the results averaged
+    /// (error O(h²)). Returns NaN when the terms cancel too much to trust (the caller then sums the series directly).
+    /// </summary>
+    private static double AroundOne(double a, double b, double c, double z)
+    {
+        var m = c - a - b;
+        const double H = 1e-5;
+        if (Math.Abs(m - Math.Round(m)) < H)
+        {
+            var up = AroundOneGeneric(a, b, c + H - (m - Math.Round(m)), z);
+            var down = AroundOneGeneric(a, b, c - H - (m - Math.Round(m)), z);
+            return 0.5 * (up + down);
+        }
+
+        return AroundOneGeneric(a, b, c, z);
+    }
+
+    private static double AroundOneGeneric(double a, double b, double c, double z)
+    {
+        var w = 1 - z;
+        var m = c - a - b;
+        var (lgC, sC) = LogGammaSigned(c);
+        var (lgM, sM) = LogGammaSigned(m);
+        var (lgCa, sCa) = LogGammaSigned(c - a);
+        var (lgCb, sCb) = LogGammaSigned(c - b);
+        var (lgNegM, sNegM) = LogGammaSigned(-m);
+        var (lgA, sA) = LogGammaSigned(a);
+        var (lgB, sB) = LogGammaSigned(b);
+        if (sC == 0 || sM == 0 || sNegM == 0 || sA == 0 || sB == 0)
+        {
+            return double.NaN;
+        }
+
+        // 1/Γ at a pole is 0: that term vanishes.
+        double first = 0, second = 0;
+        if (sCa != 0 && sCb != 0)
+        {
+            var s1 = Series(a, b, 1 - m, w);
+            first = sC * sM * sCa * sCb * Math.Exp(lgC + lgM - lgCa - lgCb) * s1;
+        }
+
+        var s2 = Series(c - a, c - b, m + 1, w);
+        second = sC * sNegM * sA * sB * Math.Exp((m * Math.Log(w)) + lgC + lgNegM - lgA - lgB) * s2;
+        var sum = first + second;
+
+        // Trust the result only if no more than ~8 digits cancelled.
+        return Math.Abs(sum) >= 1e-8 * Math.Max(Math.Abs(first), Math.Abs(second)) ? sum : double.NaN;
+    }
+
+    /// <summary>(ln |Γ(x)|, sign Γ(x)); sign 0 at the poles. Negative arguments by the reflection formula.</summary>
+    private static (double Log, int Sign) LogGammaSigned(double x)
+    {
+        if (x > 0)
+        {
+            return (MathNet.Numerics.SpecialFunctions.GammaLn(x), 1);
+        }
+
+        if (x == Math.Floor(x))
+        {
+            return (double.PositiveInfinity, 0);
+        }
+
+        // Γ(x) = π / (sin(πx) Γ(1-x)).
+        var sin = Math.Sin(Math.PI * x);
+        return (Math.Log(Math.PI) - Math.Log(Math.Abs(sin)) - MathNet.Numerics.SpecialFunctions.GammaLn(1 - x), sin > 0 ? 1 : -1);
     }
 
     private static bool IsNonPositiveInteger(double v) => v <= 0 && Math.Abs(v - Math.Round(v)) < 1e-12;

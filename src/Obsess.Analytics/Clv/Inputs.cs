@@ -70,6 +70,42 @@ internal sealed class CustomerData
         return new CustomerData(xs, tx.ToArray(), T.ToArray(), w, total);
     }
 
+    /// <summary>
+    /// Merges rows with identical (x, tx, T), adding their weights, in order of first appearance. The likelihood is
+    /// unchanged; a fit whose per-row cost is high (2F1 series, sums over opportunities) gets cheaper.
+    /// </summary>
+    public CustomerData Compress()
+    {
+        var index = new Dictionary<(int, double, double), int>();
+        var xs = new List<int>();
+        var txs = new List<double>();
+        var ts = new List<double>();
+        var ws = new List<double>();
+        for (var i = 0; i < Count; i++)
+        {
+            if (Weights[i] == 0)
+            {
+                continue;
+            }
+
+            var key = (X[i], Tx[i], T[i]);
+            if (index.TryGetValue(key, out var j))
+            {
+                ws[j] += Weights[i];
+            }
+            else
+            {
+                index[key] = xs.Count;
+                xs.Add(X[i]);
+                txs.Add(Tx[i]);
+                ts.Add(T[i]);
+                ws.Add(Weights[i]);
+            }
+        }
+
+        return new CustomerData(xs.ToArray(), txs.ToArray(), ts.ToArray(), ws.ToArray(), TotalWeight);
+    }
+
     /// <summary>Validates one customer's (x, tx, T); <paramref name="row"/> &lt; 0 means a single customer.</summary>
     public static void Check(double x, double tx, double T, int row = -1, bool discrete = false)
     {

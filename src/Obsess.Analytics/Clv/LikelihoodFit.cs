@@ -5,8 +5,8 @@ internal static class LikelihoodFit
 {
     /// <summary>
     /// Maximises <paramref name="logLikelihood"/> (a function of the natural, positive parameters) over
-    /// log-parameters: Nelder-Mead with restarts from <paramref name="start"/>, then BFGS with central-difference
-    /// gradients to polish. Standard errors come from the central-difference Hessian of -ℓ in the natural parameters.
+    /// log-parameters: BFGS with central-difference gradients from <paramref name="start"/>; if it stalls,
+    /// Nelder-Mead (with restarts) from where it stopped, then BFGS again to polish. Standard errors come from the central-difference Hessian of -ℓ in the natural parameters.
     /// </summary>
     public static ClvFit<TParameters> Run<TParameters>(
         Func<double[], double> logLikelihood,
@@ -52,10 +52,19 @@ internal static class LikelihoodFit
         }
 
         var logStart = start.Select(v => Math.Log(v)).ToArray();
-        var simplex = Optimizer.NelderMead(Objective, logStart);
-        var polished = Optimizer.Bfgs(ObjectiveWithGradient, simplex.Point, gradientTolerance: 1e-9, maxIterations: 200);
-        var best = polished.Value <= simplex.Value ? polished : simplex;
-        var converged = simplex.Converged || polished.Converged;
+        var best = Optimizer.Bfgs(ObjectiveWithGradient, logStart, gradientTolerance: 1e-9, maxIterations: 300);
+        var iterations = best.Iterations;
+        var converged = best.Converged;
+        if (!converged)
+        {
+            // BFGS stalled (flat or rugged region): let the simplex find the basin, then polish again.
+            var simplex = Optimizer.NelderMead(Objective, best.Point);
+            var polished = Optimizer.Bfgs(ObjectiveWithGradient, simplex.Point, gradientTolerance: 1e-9, maxIterations: 300);
+            iterations += simplex.Iterations + polished.Iterations;
+            converged = simplex.Converged || polished.Converged;
+            best = polished.Value <= simplex.Value ? polished : simplex;
+        }
+
         var estimate = best.Point.Select(v => Math.Exp(v)).ToArray();
         var hessian = Optimizer.Hessian(theta => -logLikelihood(theta), estimate);
         return new ClvFit<TParameters>
@@ -65,7 +74,7 @@ internal static class LikelihoodFit
             LogLikelihood = -best.Value,
             Customers = customers,
             Rows = rows,
-            Iterations = simplex.Iterations + polished.Iterations,
+            Iterations = iterations,
             Converged = converged,
         };
     }

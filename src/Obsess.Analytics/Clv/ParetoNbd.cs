@@ -58,7 +58,7 @@ public static class ParetoNbd
     /// <exception cref="ArgumentException">A row is not a valid (x, tx, T) summary; the message names the row.</exception>
     public static ClvFit<ParetoNbdParameters> Fit(ReadOnlySpan<double> x, ReadOnlySpan<double> tx, ReadOnlySpan<double> T, ReadOnlySpan<double> weights = default)
     {
-        var data = CustomerData.Validate(x, tx, T, weights);
+        var data = CustomerData.Validate(x, tx, T, weights).Compress();
         double sumX = 0, sumT = 0;
         for (var i = 0; i < data.Count; i++)
         {
@@ -73,7 +73,7 @@ public static class ParetoNbd
             ParameterNames,
             e => new ParetoNbdParameters { R = e[0], Alpha = e[1], S = e[2], Beta = e[3] },
             data.TotalWeight,
-            data.Count);
+            x.Length);
     }
 
     /// <summary>Weighted log-likelihood of the data under <paramref name="p"/>.</summary>
@@ -113,7 +113,19 @@ public static class ParetoNbd
     {
         var head = SpecialFunctions.GammaLn(r + x) - gammaLnR + r * Math.Log(alpha) + s * Math.Log(beta);
         var first = -(r + x) * Math.Log(alpha + T) - s * Math.Log(beta + T);
-        var second = Math.Log(s / (r + s + x)) + LogA0(r, alpha, s, beta, x, tx, T);
+        double logA0;
+        try
+        {
+            logA0 = LogA0(r, alpha, s, beta, x, tx, T);
+        }
+        catch (Exception e) when (e is ArithmeticException or ArgumentOutOfRangeException)
+        {
+            // Only at extreme trial parameters (a 2F1 argument that rounds to 1, or a series that will not converge):
+            // report "not computable" so the optimiser steps back instead of failing.
+            return double.NaN;
+        }
+
+        var second = Math.Log(s / (r + s + x)) + logA0;
         return head + ClvMath.LogAddExp(first, second);
     }
 
