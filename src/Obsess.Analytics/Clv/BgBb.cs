@@ -91,7 +91,7 @@ public static class BgBb
             }
 
             acc[0] = total;
-        });
+        }, ChunkedSum.CostlyRowChunkSize);
         return sums[0];
     }
 

@@ -105,7 +105,7 @@ public static class BgNbd
             var nm = Optimizer.NelderMead(u => Objective(u, scratch), result.Point);
             var polished = Optimizer.Bfgs(Objective, nm.Point);
             iterations += nm.Iterations + polished.Iterations;
-            result = polished.Value <= nm.Value ? polished : nm with { Converged = nm.Converged };
+            result = polished.Value <= nm.Value ? polished : nm;
         }
 
         var estimate = result.Point.Select(Math.Exp).ToArray();

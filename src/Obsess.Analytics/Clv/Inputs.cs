@@ -174,16 +174,20 @@ internal sealed class CustomerData
 /// <summary>Deterministic parallel reduction: fixed chunks, each summed in order, partial sums added in chunk order.</summary>
 internal static class ChunkedSum
 {
+    /// <summary>Default rows per chunk, for cheap per-row likelihoods.</summary>
     public const int ChunkSize = 32_768;
+
+    /// <summary>Rows per chunk for likelihoods that cost microseconds per row (2F1 series, sums over opportunities).</summary>
+    public const int CostlyRowChunkSize = 256;
 
     /// <summary>
     /// Runs <paramref name="body"/> on rows [start, end) of each fixed-size chunk, accumulating into the chunk's own
     /// <paramref name="width"/>-long buffer, then adds the buffers in chunk order. The result is bit-for-bit the same
     /// whatever the number of threads.
     /// </summary>
-    public static double[] Run(int count, int width, Action<int, int, double[]> body)
+    public static double[] Run(int count, int width, Action<int, int, double[]> body, int chunkSize = ChunkSize)
     {
-        var chunks = (count + ChunkSize - 1) / ChunkSize;
+        var chunks = (count + chunkSize - 1) / chunkSize;
         var partial = new double[chunks][];
         if (chunks == 1)
         {
@@ -195,7 +199,7 @@ internal static class ChunkedSum
             Parallel.For(0, chunks, c =>
             {
                 var buffer = new double[width];
-                body(c * ChunkSize, Math.Min(count, (c + 1) * ChunkSize), buffer);
+                body(c * chunkSize, Math.Min(count, (c + 1) * chunkSize), buffer);
                 partial[c] = buffer;
             });
         }

@@ -100,7 +100,7 @@ public static class ParetoNbd
             }
 
             acc[0] = total;
-        });
+        }, ChunkedSum.CostlyRowChunkSize);
         return sums[0];
     }
 

@@ -105,6 +105,18 @@ public class ParetoNbdTests(ParetoNbdCdnowFixture cdnow) : IClassFixture<ParetoN
     }
 
     [Fact]
+    public void Fit_from_the_default_start_finds_the_same_optimum_in_days()
+    {
+        // Same data in days: rates scale by 1/7, so alpha and beta scale by 7 and LL shifts by -x·ln 7 per purchase.
+        var fit = ParetoNbd.Fit(cdnow.X, cdnow.Tx.Select(v => v * 7).ToArray(), cdnow.T.Select(v => v * 7).ToArray());
+        fit.Converged.ShouldBeTrue();
+        fit.Parameters.R.ShouldBe(cdnow.Fit.Parameters.R, 1e-3);
+        fit.Parameters.S.ShouldBe(cdnow.Fit.Parameters.S, 1e-3);
+        fit.Parameters.Alpha.ShouldBe(cdnow.Fit.Parameters.Alpha * 7, 0.01);
+        fit.LogLikelihood.ShouldBe(cdnow.Fit.LogLikelihood - (cdnow.X.Sum() * Math.Log(7)), 1e-3);
+    }
+
+    [Fact]
     public void Fit_rejects_invalid_rows()
     {
         Should.Throw<ArgumentException>(() => ParetoNbd.Fit([1, 2], [3, 11], [10, 10])).Message.ShouldContain("row 1");
