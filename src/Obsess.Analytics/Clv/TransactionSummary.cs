@@ -96,8 +96,9 @@ public static class TransactionSummary
             throw new ArgumentException($"observationEnd {end:yyyy-MM-dd} is before calibrationEnd {calibrationEnd:yyyy-MM-dd}.", nameof(observationEnd));
         }
 
-        // customer → (period index → summed amount, representative date)
-        var byCustomer = new Dictionary<string, SortedDictionary<long, (double Amount, DateOnly Date)>>(StringComparer.Ordinal);
+        // customer → ((holdout?, period index) → summed amount, earliest date). The side is part of the key so a
+        // period that straddles the calibration end is split at it, as the calibration/holdout split comes first.
+        var byCustomer = new Dictionary<string, SortedDictionary<(bool Holdout, long Period), (double Amount, DateOnly Date)>>(StringComparer.Ordinal);
         var row = 0;
         foreach (var t in transactions)
         {
@@ -123,7 +124,7 @@ public static class TransactionSummary
                 byCustomer[t.CustomerId] = periods;
             }
 
-            var key = wholePeriods ? PeriodIndex(t.Date, unit) : t.Date.DayNumber;
+            var key = (t.Date > calibrationEnd, wholePeriods ? PeriodIndex(t.Date, unit) : t.Date.DayNumber);
             periods[key] = periods.TryGetValue(key, out var existing)
                 ? (existing.Amount + t.Amount, existing.Date < t.Date ? existing.Date : t.Date)
                 : (t.Amount, t.Date);

@@ -88,6 +88,13 @@ public class TransactionSummaryTests(CdnowRawFixture cdnow) : IClassFixture<Cdno
         weekly[0].Recency.ShouldBe(2);
         weekly[0].T.ShouldBe(4);
 
+        // A week that straddles the calibration end (Wednesday 2024-01-31) is split at it.
+        Transaction[] straddle = [T("d", 1, 1, 1), T("d", 1, 30, 2), T("d", 2, 1, 3)];
+        var split = TransactionSummary.Build(straddle, new DateOnly(2024, 1, 31), PeriodUnit.Week, new DateOnly(2024, 2, 29), wholePeriods: true);
+        split[0].Frequency.ShouldBe(1);
+        split[0].FrequencyHoldout.ShouldBe(1);
+        split[0].MonetaryValueHoldout.ShouldBe(3);
+
         // Whole calendar months: January's purchases collapse into one.
         var monthly = TransactionSummary.Build(rows, new DateOnly(2024, 2, 29), PeriodUnit.Month, wholePeriods: true);
         monthly[0].Frequency.ShouldBe(1);
