@@ -385,7 +385,7 @@ public static class BgNbd
         var z = t / (alpha + T + t);
         var c = a + b + x - 1;
         var oneMinusZ = (alpha + T) / (alpha + T + t);
-        var product = Math.Pow(oneMinusZ, a - 1) * Hypergeometric.Hyp2F1(a + b - 1 - r, a - 1, c, z);
+        var product = Math.Pow(oneMinusZ, a - 1) * Hypergeometric.Hyp2F1(a + b - 1 - r, a - 1, c, z, oneMinusZ);
         return c / (a - 1) * (1 - product);
     }
 }

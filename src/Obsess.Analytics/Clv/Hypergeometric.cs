@@ -18,6 +18,20 @@ public static class Hypergeometric
             throw new ArgumentOutOfRangeException(nameof(z), z, "2F1 is implemented for 0 <= z < 1.");
         }
 
+        return Hyp2F1(a, b, c, z, 1 - z);
+    }
+
+    /// <summary>
+    /// 2F1(a, b; c; z) given both z and 1 - z, so callers that know 1 - z exactly as a ratio (z = u/v, 1 - z = w/v)
+    /// keep its precision when z rounds to 1.
+    /// </summary>
+    internal static double Hyp2F1(double a, double b, double c, double z, double oneMinusZ)
+    {
+        if (!(z >= 0 && z <= 1 && oneMinusZ > 0 && oneMinusZ <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(z), z, $"2F1 is implemented for 0 <= z < 1 (1 - z = {oneMinusZ}).");
+        }
+
         if (c <= 0 && Math.Abs(c - Math.Round(c)) < 1e-12)
         {
             throw new ArgumentOutOfRangeException(nameof(c), c, "2F1 is undefined for c a non-positive integer.");
@@ -32,7 +46,7 @@ public static class Hypergeometric
         // analytically to 1 - z instead.
         if (z > 0.9 && Math.Abs(c - a - b) < 4)
         {
-            var continued = AroundOne(a, b, c, z);
+            var continued = AroundOne(a, b, c, oneMinusZ);
             if (double.IsFinite(continued))
             {
                 return continued;
@@ -45,7 +59,7 @@ public static class Hypergeometric
         var euler = c - a - b;
         if (euler < direct && !IsNonPositiveInteger(c - a) && !IsNonPositiveInteger(c - b) && direct > 0)
         {
-            return Math.Pow(1 - z, c - a - b) * Series(c - a, c - b, c, z);
+            return Math.Pow(oneMinusZ, c - a - b) * Series(c - a, c - b, c, z);
         }
 
         return Series(a, b, c, z);
@@ -58,23 +72,22 @@ public static class Hypergeometric
     /// Near an integer c - a - b the two terms diverge with opposite signs, so c is moved by ±h and the results averaged
     /// (error O(h²)). Returns NaN when the terms cancel too much to trust (the caller then sums the series directly).
     /// </summary>
-    private static double AroundOne(double a, double b, double c, double z)
+    private static double AroundOne(double a, double b, double c, double w)
     {
         var m = c - a - b;
         const double H = 1e-5;
         if (Math.Abs(m - Math.Round(m)) < H)
         {
-            var up = AroundOneGeneric(a, b, c + H - (m - Math.Round(m)), z);
-            var down = AroundOneGeneric(a, b, c - H - (m - Math.Round(m)), z);
+            var up = AroundOneGeneric(a, b, c + H - (m - Math.Round(m)), w);
+            var down = AroundOneGeneric(a, b, c - H - (m - Math.Round(m)), w);
             return 0.5 * (up + down);
         }
 
-        return AroundOneGeneric(a, b, c, z);
+        return AroundOneGeneric(a, b, c, w);
     }
 
-    private static double AroundOneGeneric(double a, double b, double c, double z)
+    private static double AroundOneGeneric(double a, double b, double c, double w)
     {
-        var w = 1 - z;
         var m = c - a - b;
         var (lgC, sC) = LogGammaSigned(c);
         var (lgM, sM) = LogGammaSigned(m);

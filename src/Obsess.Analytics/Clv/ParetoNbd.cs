@@ -139,8 +139,8 @@ public static class ParetoNbd
     {
         var a = r + s + x;
         double Term(double y) => alpha >= beta
-            ? Math.Log(Hypergeometric.Hyp2F1(a, s + 1, a + 1, (alpha - beta) / (alpha + y))) - a * Math.Log(alpha + y)
-            : Math.Log(Hypergeometric.Hyp2F1(a, r + x, a + 1, (beta - alpha) / (beta + y))) - a * Math.Log(beta + y);
+            ? Math.Log(Hypergeometric.Hyp2F1(a, s + 1, a + 1, (alpha - beta) / (alpha + y), (beta + y) / (alpha + y))) - a * Math.Log(alpha + y)
+            : Math.Log(Hypergeometric.Hyp2F1(a, r + x, a + 1, (beta - alpha) / (beta + y), (alpha + y) / (beta + y))) - a * Math.Log(beta + y);
 
         return ClvMath.LogSubExp(Term(tx), Term(T));
     }
