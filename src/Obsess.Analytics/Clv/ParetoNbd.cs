@@ -1,4 +1,5 @@
 using MathNet.Numerics;
+using MathNet.Numerics.Distributions;
 
 namespace Obsess.Analytics.Clv;
 
@@ -176,6 +177,48 @@ public static class ParetoNbd
         CustomerData.CheckHorizon(t);
         var growth = ClvMath.OneMinusExpOverK(p.S - 1, Math.Log((p.Beta + T + t) / (p.Beta + T)));
         return (p.R + x) * (p.Beta + T) / (p.Alpha + T) * growth * AliveCore(p, x, tx, T);
+    }
+
+    /// <summary>
+    /// Draws (x, tx) for customers of the given ages from the Pareto/NBD story (SMC 1987): λ ~ Gamma(r, α),
+    /// μ ~ Gamma(s, β); the customer is alive for an exponential lifetime with rate μ and, while alive, buys as a
+    /// Poisson process with rate λ. Deterministic for a given seed.
+    /// </summary>
+    public static (double[] X, double[] Tx) Simulate(ParetoNbdParameters p, ReadOnlySpan<double> T, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        p.Validate();
+        var random = new Random(seed);
+        var x = new double[T.Length];
+        var tx = new double[T.Length];
+        for (var i = 0; i < T.Length; i++)
+        {
+            if (!double.IsFinite(T[i]) || T[i] <= 0)
+            {
+                throw new ArgumentException($"T[{i}] = {T[i]} must be positive and finite.", nameof(T));
+            }
+
+            var lambda = Gamma.Sample(random, p.R, p.Alpha);
+            var mu = Gamma.Sample(random, p.S, p.Beta);
+            var end = Math.Min(T[i], Exponential.Sample(random, mu));
+            double time = 0, count = 0, last = 0;
+            while (true)
+            {
+                time += Exponential.Sample(random, lambda);
+                if (time > end)
+                {
+                    break;
+                }
+
+                count++;
+                last = time;
+            }
+
+            x[i] = count;
+            tx[i] = last;
+        }
+
+        return (x, tx);
     }
 
     /// <summary>

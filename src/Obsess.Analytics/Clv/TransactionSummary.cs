@@ -187,6 +187,25 @@ public static class TransactionSummary
         return result;
     }
 
+    /// <summary>The summaries as the column arrays the model fits take: x, tx, T and the mean repeat spend z̄.</summary>
+    public static (double[] X, double[] Tx, double[] T, double[] MonetaryValue) Columns(IReadOnlyList<CustomerSummary> customers)
+    {
+        ArgumentNullException.ThrowIfNull(customers);
+        var x = new double[customers.Count];
+        var tx = new double[customers.Count];
+        var t = new double[customers.Count];
+        var m = new double[customers.Count];
+        for (var i = 0; i < customers.Count; i++)
+        {
+            x[i] = customers[i].Frequency;
+            tx[i] = customers[i].Recency;
+            t[i] = customers[i].T;
+            m[i] = customers[i].MonetaryValue;
+        }
+
+        return (x, tx, t, m);
+    }
+
     /// <summary>
     /// Parses the CDNOW transaction format: whitespace-separated, no header, one purchase per line:
     /// master id, sample id, date YYYYMMDD, number of CDs, dollar value. The sample id is the customer id.

@@ -117,6 +117,22 @@ public class ParetoNbdTests(ParetoNbdCdnowFixture cdnow) : IClassFixture<ParetoN
     }
 
     [Fact]
+    public void Fit_recovers_simulated_parameters_within_their_standard_errors()
+    {
+        var truth = new ParetoNbdParameters { R = 0.8, Alpha = 6, S = 0.9, Beta = 15 };
+        var random = new Random(5);
+        var ages = Enumerable.Range(0, 4000).Select(_ => 20 + (30 * random.NextDouble())).ToArray();
+        var (x, tx) = ParetoNbd.Simulate(truth, ages, seed: 9);
+        var fit = ParetoNbd.Fit(x, tx, ages);
+        fit.Converged.ShouldBeTrue();
+        var expected = truth.ToDictionary();
+        foreach (var (name, value) in fit.Parameters.ToDictionary())
+        {
+            Math.Abs(value - expected[name]).ShouldBeLessThan(4 * fit.StandardErrors[name], name);
+        }
+    }
+
+    [Fact]
     public void Fit_rejects_invalid_rows()
     {
         Should.Throw<ArgumentException>(() => ParetoNbd.Fit([1, 2], [3, 11], [10, 10])).Message.ShouldContain("row 1");

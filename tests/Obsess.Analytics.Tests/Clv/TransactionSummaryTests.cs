@@ -168,9 +168,7 @@ public class HoldoutAndValueTests(CdnowRawFixture cdnow, BgNbdCdnowFixture bgnbd
     [Fact]
     public void Any_transaction_model_can_be_fitted_and_used_through_the_common_interface()
     {
-        var x = cdnow.Summary.Select(c => c.Frequency).ToArray();
-        var tx = cdnow.Summary.Select(c => c.Recency).ToArray();
-        var T = cdnow.Summary.Select(c => c.T).ToArray();
+        var (x, tx, T, _) = TransactionSummary.Columns(cdnow.Summary);
         var fit = TransactionModels.Fit(TransactionModelKind.BgNbd, x, tx, T);
         fit.Parameters.ModelName.ShouldBe("BG/NBD");
         fit.Parameters.ToDictionary().Keys.ShouldBe(TransactionModels.ParameterNames(TransactionModelKind.BgNbd));
