@@ -1,4 +1,5 @@
 using MathNet.Numerics;
+using MathNet.Numerics.Distributions;
 
 namespace Obsess.Analytics.Clv;
 
@@ -143,6 +144,46 @@ public static class BgBb
         var logScale = ClvMath.BetaLn(p.Alpha + x + 1, p.Beta + n - x) - ClvMath.BetaLn(p.Alpha, p.Beta)
             - CustomerLogLikelihood(p.Alpha, p.Beta, p.Gamma, p.Delta, x, tx, n);
         return Math.Exp(logScale) * SurvivalSum(p.Gamma, p.Delta, n, futurePeriods);
+    }
+
+    /// <summary>
+    /// Draws (x, tx) for customers with the given numbers of opportunities from the BG/BB story (FHS 2010):
+    /// p ~ Beta(α, β), θ ~ Beta(γ, δ); at each opportunity a living customer first drops out with probability θ and,
+    /// if still alive, transacts with probability p. Deterministic for a given seed.
+    /// </summary>
+    public static (double[] X, double[] Tx) Simulate(BgBbParameters p, ReadOnlySpan<double> periods, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        p.Validate();
+        var random = new Random(seed);
+        var x = new double[periods.Length];
+        var tx = new double[periods.Length];
+        for (var i = 0; i < periods.Length; i++)
+        {
+            var n = periods[i];
+            if (!double.IsFinite(n) || n < 1 || n != Math.Floor(n))
+            {
+                throw new ArgumentException($"periods[{i}] = {n} must be a positive whole number.", nameof(periods));
+            }
+
+            var transact = Beta.Sample(random, p.Alpha, p.Beta);
+            var dropout = Beta.Sample(random, p.Gamma, p.Delta);
+            for (var k = 1; k <= n; k++)
+            {
+                if (random.NextDouble() < dropout)
+                {
+                    break;
+                }
+
+                if (random.NextDouble() < transact)
+                {
+                    x[i]++;
+                    tx[i] = k;
+                }
+            }
+        }
+
+        return (x, tx);
     }
 
     /// <summary>

@@ -104,6 +104,24 @@ public class BgBbTests(BgBbDonationsFixture donations) : IClassFixture<BgBbDonat
     }
 
     [Fact]
+    public void Fit_recovers_simulated_parameters_within_their_standard_errors()
+    {
+        var periods = Enumerable.Repeat(6.0, 11104).ToArray();
+        var (x, tx) = BgBb.Simulate(Published, periods, seed: 2010);
+        var fit = BgBb.Fit(x, tx, periods);
+        fit.Converged.ShouldBeTrue();
+        fit.Rows.ShouldBe(11104);
+        var truth = Published.ToDictionary();
+        foreach (var (name, value) in fit.Parameters.ToDictionary())
+        {
+            Math.Abs(value - truth[name]).ShouldBeLessThan(4 * fit.StandardErrors[name], name);
+        }
+
+        // A simulated donor base is summarised in at most 22 distinct (x, tx) patterns for 6 opportunities.
+        x.Zip(tx).Distinct().Count().ShouldBeLessThanOrEqualTo(22);
+    }
+
+    [Fact]
     public void Fit_rejects_impossible_discrete_rows()
     {
         Should.Throw<ArgumentException>(() => BgBb.Fit([2, 3], [2, 2], [6, 6])).Message.ShouldContain("exceeds tx");

@@ -126,6 +126,19 @@ public class BgNbdTests(BgNbdCdnowFixture cdnow) : IClassFixture<BgNbdCdnowFixtu
     }
 
     [Fact]
+    public void Expectations_are_continuous_through_a_equal_one()
+    {
+        var atOne = Published with { A = 1 };
+        var below = Published with { A = 1 - 1e-4 };
+        var above = Published with { A = 1 + 1e-4 };
+        var e = BgNbd.ConditionalExpectedPurchases(atOne, 39, 2, 30.43, 38.86);
+        e.ShouldBeInRange(
+            Math.Min(BgNbd.ConditionalExpectedPurchases(below, 39, 2, 30.43, 38.86), BgNbd.ConditionalExpectedPurchases(above, 39, 2, 30.43, 38.86)) - 1e-6,
+            Math.Max(BgNbd.ConditionalExpectedPurchases(below, 39, 2, 30.43, 38.86), BgNbd.ConditionalExpectedPurchases(above, 39, 2, 30.43, 38.86)) + 1e-6);
+        BgNbd.ExpectedPurchases(atOne, 39).ShouldBe(0.5 * (BgNbd.ExpectedPurchases(below, 39) + BgNbd.ExpectedPurchases(above, 39)), 1e-6);
+    }
+
+    [Fact]
     public void Expected_purchases_for_a_new_customer_match_the_aggregate_model_fit()
     {
         // E[X(t)] is the mean of the model's P(X(t) = x) (FHL 2005, eq. 8); check it by simulating the model itself.
