@@ -121,7 +121,7 @@ public class ParetoNbdTests(ParetoNbdCdnowFixture cdnow) : IClassFixture<ParetoN
     {
         var truth = new ParetoNbdParameters { R = 0.8, Alpha = 6, S = 0.9, Beta = 15 };
         var random = new Random(5);
-        var ages = Enumerable.Range(0, 4000).Select(_ => 20 + (30 * random.NextDouble())).ToArray();
+        var ages = Enumerable.Range(0, 2000).Select(_ => 20 + (30 * random.NextDouble())).ToArray();
         var (x, tx) = ParetoNbd.Simulate(truth, ages, seed: 9);
         var fit = ParetoNbd.Fit(x, tx, ages);
         fit.Converged.ShouldBeTrue();
