@@ -45,6 +45,7 @@ public static class ObsessCli
         root.SetAction(ServeAsync);
         root.Subcommands.Add(DemoCommand());
         root.Subcommands.Add(KeysCommand());
+        root.Subcommands.Add(ImportCommand.Create());
 
         try
         {

@@ -72,6 +72,7 @@ public static class ObsessApp
         services.AddScoped<DashboardQueries>();
         services.AddScoped<DemoLoader>();
         services.AddScoped<Features.Ingestion.IngestionService>();
+        services.AddScoped<Features.Import.ImportService>();
 
         services.AddDataProtection().SetApplicationName("obsess");
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>

@@ -22,13 +22,16 @@ public static partial class Consent
 
     public static bool IsPurpose(string purpose) => PurposeName().IsMatch(purpose);
 
-    /// <summary>Applies statements; each one replaces the stored state only when it is at least as recent.</summary>
+    /// <summary>
+    /// Applies statements; each one replaces the stored state only when it is at least as recent and says something
+    /// different (repeating a standing choice keeps the time it was first made, so re-imports change nothing).
+    /// </summary>
     public static string Apply(string json, IEnumerable<KeyValuePair<string, bool>> statements, DateTime at, string source)
     {
         var consent = new Dictionary<string, ConsentState>(Read(json));
         foreach (var (purpose, granted) in statements)
         {
-            if (!consent.TryGetValue(purpose, out var current) || current.At <= at)
+            if (!consent.TryGetValue(purpose, out var current) || (current.At <= at && current.Granted != granted))
             {
                 consent[purpose] = new ConsentState(granted, at, source);
             }

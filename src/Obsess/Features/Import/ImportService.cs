@@ -1,0 +1,240 @@
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Obsess.Data;
+using Obsess.Features.Customers;
+
+namespace Obsess.Features.Import;
+
+public sealed record ImportResult(
+    int Rows,
+    int NewCustomers,
+    int UpdatedCustomers,
+    int NewIdentities,
+    int Orders,
+    int Events,
+    int Skipped,
+    int Merges,
+    IReadOnlyList<ImportError> Errors,
+    int ErrorCount,
+    TimeSpan Elapsed)
+{
+    public bool Succeeded => ErrorCount == 0;
+}
+
+/// <summary>
+/// Bulk import of customers, orders or events, all or nothing: every row is validated first, and one invalid row
+/// means nothing is written. Rows are resolved to customers with the same identity rules as the ingestion API,
+/// then written in one transaction with the bulk writer. Re-importing the same file changes nothing: orders are
+/// keyed by (source, order_id), events by message_id (or the row's content), customers by their identities.
+/// </summary>
+public sealed class ImportService(ObsessDb db, TimeProvider clock)
+{
+    public const int MaxErrorsShown = 100;
+
+    public async Task<ImportResult> ImportAsync(ImportKind kind, IEnumerable<RawRow> rows, string source, Action<string, double>? progress = null, CancellationToken ct = default)
+    {
+        var watch = Stopwatch.StartNew();
+        var ws = db.CurrentWorkspaceId;
+        var workspace = await db.Workspaces.AsNoTracking().FirstAsync(w => w.Id == ws, ct).ConfigureAwait(false);
+        var valid = new List<ImportRow>();
+        var errors = new List<ImportError>();
+        var errorCount = 0;
+        var read = 0;
+        foreach (var raw in rows)
+        {
+            var (row, rowErrors) = ImportRows.Validate(kind, raw, source, workspace.DefaultRegion);
+            if (row is not null)
+            {
+                valid.Add(row);
+            }
+
+            errorCount += rowErrors.Count;
+            errors.AddRange(rowErrors.Take(Math.Max(0, MaxErrorsShown - errors.Count)));
+            if (++read % 50_000 == 0)
+            {
+                progress?.Invoke("Validating", 0);
+            }
+        }
+
+        if (errorCount > 0)
+        {
+            return new ImportResult(read, 0, 0, 0, 0, 0, 0, 0, errors, errorCount, watch.Elapsed);
+        }
+
+        progress?.Invoke("Resolving", 0.2);
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        if (!db.IsSqlite)
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtext({ws.ToString()}))", ct).ConfigureAwait(false);
+        }
+
+        // Who holds each identity now: every identity of this source and the source-less ones (e-mail, phone).
+        var holders = new Dictionary<IdentityKey, Guid>();
+        foreach (var i in await db.Identities.AsNoTracking().Where(i => i.Source == "" || i.Source == source)
+                     .Select(i => new { i.Kind, i.Source, i.Value, i.CustomerId }).ToListAsync(ct).ConfigureAwait(false))
+        {
+            holders[new IdentityKey(i.Kind, i.Source, i.Value)] = i.CustomerId;
+        }
+
+        var created = new Dictionary<Guid, Customer>();
+        var createdOrder = new Dictionary<Guid, int>();
+        var existing = new Dictionary<Guid, Customer>();
+        var newIdentities = new List<CustomerIdentity>();
+        var orders = new List<Order>();
+        var events = new List<CustomerEvent>();
+        var merges = 0;
+        var skipped = 0;
+        var updated = new HashSet<Guid>();
+
+        HashSet<string> knownOrders = kind == ImportKind.Orders
+            ? (await db.Orders.AsNoTracking().Where(o => o.Source == source).Select(o => o.ExternalId).ToListAsync(ct).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal)
+            : [];
+        var knownEvents = new HashSet<string>(StringComparer.Ordinal);
+        if (kind == ImportKind.Events)
+        {
+            foreach (var chunk in valid.Select(r => r.MessageId!).Distinct().Chunk(1000))
+            {
+                knownEvents.UnionWith(await db.Events.AsNoTracking().Where(e => chunk.Contains(e.MessageId)).Select(e => e.MessageId).ToListAsync(ct).ConfigureAwait(false));
+            }
+        }
+
+        // Load every stored customer the rows name, in chunks, rather than one query per row.
+        var named = valid.SelectMany(r => r.Identities).Where(holders.ContainsKey).Select(i => holders[i]).Distinct().ToList();
+        foreach (var chunk in named.Chunk(1000))
+        {
+            foreach (var c in await db.Customers.Where(c => chunk.Contains(c.Id)).ToListAsync(ct).ConfigureAwait(false))
+            {
+                existing[c.Id] = c;
+            }
+        }
+
+        async Task<Customer> CustomerAsync(Guid id)
+        {
+            if (created.TryGetValue(id, out var c) || existing.TryGetValue(id, out c))
+            {
+                return c;
+            }
+
+            c = await db.Customers.FirstAsync(x => x.Id == id, ct).ConfigureAwait(false);
+            existing[id] = c;
+            return c;
+        }
+
+        var done = 0;
+        foreach (var row in valid)
+        {
+            if (kind == ImportKind.Orders && !knownOrders.Add(row.ExternalId!) || kind == ImportKind.Events && !knownEvents.Add(row.MessageId!))
+            {
+                skipped++;
+                continue;
+            }
+
+            var stated = row.Identities.Distinct().ToList();
+            var known = new Dictionary<Guid, KnownCustomer>();
+            foreach (var holder in stated.Where(holders.ContainsKey).Select(i => holders[i]).Distinct())
+            {
+                var c = await CustomerAsync(holder).ConfigureAwait(false);
+                // Customers created by this import count as newer than every stored one, in the order they appeared.
+                var createdAt = created.ContainsKey(holder) ? now.AddTicks(createdOrder[holder]) : c.CreatedAt;
+                known[holder] = new KnownCustomer(holder, createdAt, holders.Where(h => h.Value == holder && h.Key.Kind == IdentityKinds.Email).Select(h => h.Key.Value).ToList());
+            }
+
+            var decision = IdentityResolution.Decide(stated, holders, known);
+            Customer customer;
+            if (decision.CustomerId is { } id)
+            {
+                customer = await CustomerAsync(id).ConfigureAwait(false);
+            }
+            else
+            {
+                var at = row.At ?? now;
+                customer = new Customer { WorkspaceId = ws, Id = Guid.CreateVersion7(), CreatedAt = now, UpdatedAt = now, FirstSeenAt = at, LastSeenAt = at };
+                created[customer.Id] = customer;
+                createdOrder[customer.Id] = created.Count;
+            }
+
+            foreach (var mergedId in decision.MergeIntoSurvivor)
+            {
+                if (created.Remove(mergedId, out var fresh))
+                {
+                    // A customer born in this import has no stored rows: point its pending rows at the survivor.
+                    foreach (var i in newIdentities.Where(i => i.CustomerId == mergedId)) { i.CustomerId = customer.Id; }
+                    foreach (var o in orders.Where(o => o.CustomerId == mergedId)) { o.CustomerId = customer.Id; }
+                    foreach (var e in events.Where(e => e.CustomerId == mergedId)) { e.CustomerId = customer.Id; }
+                    foreach (var key in holders.Where(h => h.Value == mergedId).Select(h => h.Key).ToList()) { holders[key] = customer.Id; }
+                    customer.Traits = TraitMerge.Apply(customer.Traits, fresh.Traits, incomingIsNewer: false);
+                    customer.Consent = Consent.Merge(customer.Consent, fresh.Consent);
+                    customer.Name ??= fresh.Name;
+                    customer.Email ??= fresh.Email;
+                    customer.Phone ??= fresh.Phone;
+                }
+                else
+                {
+                    await db.SaveChangesAsync(ct).ConfigureAwait(false);
+                    await MergeService.MergeAsync(db, customer, existing[mergedId], decision.MergeCause ?? "linked by import", holders, now, ct).ConfigureAwait(false);
+                    merges++;
+                }
+            }
+
+            foreach (var identity in decision.Attach)
+            {
+                newIdentities.Add(new CustomerIdentity { WorkspaceId = ws, Id = Guid.CreateVersion7(), CustomerId = customer.Id, Kind = identity.Kind, Source = identity.Source, Value = identity.Value, FirstSeenAt = row.At ?? now });
+                holders[identity] = customer.Id;
+            }
+
+            var before = (customer.Name, customer.Email, customer.Phone, customer.Traits, customer.Consent, customer.FirstSeenAt, customer.LastSeenAt);
+            customer.Name ??= row.Name;
+            customer.Email ??= row.Email;
+            customer.Phone ??= row.Phone;
+            if (kind == ImportKind.Customers)
+            {
+                customer.Traits = TraitMerge.Apply(customer.Traits, row.Data);
+                if (!string.IsNullOrEmpty(row.Name)) { customer.Name = row.Name; }
+                if (row.Consent.Count > 0) { customer.Consent = Consent.Apply(customer.Consent, row.Consent, row.At ?? now, source); }
+            }
+
+            if (row.At is { } seen)
+            {
+                customer.FirstSeenAt = seen < customer.FirstSeenAt ? seen : customer.FirstSeenAt;
+                customer.LastSeenAt = seen > customer.LastSeenAt ? seen : customer.LastSeenAt;
+            }
+
+            if (!created.ContainsKey(customer.Id) && before != (customer.Name, customer.Email, customer.Phone, customer.Traits, customer.Consent, customer.FirstSeenAt, customer.LastSeenAt))
+            {
+                customer.UpdatedAt = now;
+                updated.Add(customer.Id);
+            }
+
+            if (kind == ImportKind.Orders)
+            {
+                orders.Add(new Order { WorkspaceId = ws, Id = Guid.CreateVersion7(), CustomerId = customer.Id, Source = source, ExternalId = row.ExternalId!, Channel = row.Channel ?? "import", OrderedAt = row.At!.Value, Amount = row.Amount, Currency = row.Currency ?? workspace.Currency, Items = row.Items });
+            }
+            else if (kind == ImportKind.Events)
+            {
+                events.Add(new CustomerEvent { WorkspaceId = ws, Id = Guid.CreateVersion7(), CustomerId = customer.Id, Type = "track", Name = row.EventName!, Source = source, Channel = row.Channel ?? "import", OccurredAt = row.At!.Value, Properties = row.Data, MessageId = row.MessageId! });
+            }
+
+            if (++done % 20_000 == 0)
+            {
+                progress?.Invoke("Resolving", 0.2 + 0.3 * done / valid.Count);
+            }
+        }
+
+        // Existing customers changed through tracked entities; new rows go through the bulk writer.
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        var connection = db.Database.GetDbConnection();
+        var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
+        var total = (double)Math.Max(1, created.Count + newIdentities.Count + orders.Count + events.Count);
+        var written = 0;
+        void Report(int n) => progress?.Invoke("Writing", 0.5 + 0.5 * (written + n) / total);
+        written += await BulkWriter.WriteAsync(connection, transaction, "customers", Demo.DemoLoader.CustomerColumns, created.Values, Report, ct).ConfigureAwait(false);
+        written += await BulkWriter.WriteAsync(connection, transaction, "customer_identities", Demo.DemoLoader.IdentityColumns, newIdentities, Report, ct).ConfigureAwait(false);
+        written += await BulkWriter.WriteAsync(connection, transaction, "orders", Demo.DemoLoader.OrderColumns, orders, Report, ct).ConfigureAwait(false);
+        await BulkWriter.WriteAsync(connection, transaction, "events", Demo.DemoLoader.EventColumns, events, Report, ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        progress?.Invoke("Writing", 1);
+        return new ImportResult(read, created.Count, updated.Count, newIdentities.Count, orders.Count, events.Count, skipped, merges, [], 0, watch.Elapsed);
+    }
+}
