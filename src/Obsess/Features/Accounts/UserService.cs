@@ -98,9 +98,10 @@ public sealed class UserService(ObsessDb db, TimeProvider clock)
         return ToSummary(user);
     }
 
-    /// <summary>True when removing admin rights from this user would leave the workspace without an active admin.</summary>
+    /// <summary>True when this user is an active admin and removing their admin rights would leave the workspace without one.</summary>
     public async Task<bool> IsLastAdminAsync(Guid id, CancellationToken ct = default) =>
-        !await db.Users.AnyAsync(u => u.Id != id && u.Role == Roles.Admin && !u.Disabled, ct).ConfigureAwait(false);
+        await db.Users.AnyAsync(u => u.Id == id && u.Role == Roles.Admin && !u.Disabled, ct).ConfigureAwait(false)
+        && !await db.Users.AnyAsync(u => u.Id != id && u.Role == Roles.Admin && !u.Disabled, ct).ConfigureAwait(false);
 
     private static UserSummary ToSummary(User u) => new(u.Id, u.Email, u.Name, u.Role, u.Disabled, u.CreatedAt, u.LastLoginAt);
 }

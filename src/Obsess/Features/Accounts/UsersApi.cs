@@ -33,7 +33,7 @@ internal static class UsersApi
     private static async Task<Ok<List<UserSummary>>> ListAsync(UserService service, CancellationToken ct) =>
         TypedResults.Ok(await service.ListAsync(ct).ConfigureAwait(false));
 
-    private static async Task<Results<Created<UserSummary>, ValidationProblem, Conflict<Microsoft.AspNetCore.Mvc.ProblemDetails>>> CreateAsync(
+    private static async Task<Results<Created<UserSummary>, ValidationProblem, ProblemHttpResult>> CreateAsync(
         CreateUserRequest request, UserService service, ClaimsPrincipal caller, CancellationToken ct)
     {
         var errors = UserService.Validate(request.Email, request.Name, request.Role, request.Password);
@@ -44,7 +44,7 @@ internal static class UsersApi
 
         var created = await service.CreateAsync(request.Email!, request.Name!, request.Role!, request.Password!, Audit.Audit.ActorOf(caller), ct).ConfigureAwait(false);
         return created is null
-            ? TypedResults.Conflict(new Microsoft.AspNetCore.Mvc.ProblemDetails { Title = "E-mail already in use", Detail = "A user with this e-mail already exists in the workspace.", Status = 409, Extensions = { ["field"] = "email" } })
+            ? TypedResults.Problem(statusCode: 409, title: "E-mail already in use", detail: "A user with this e-mail already exists in the workspace.", extensions: new Dictionary<string, object?> { ["field"] = "email" })
             : TypedResults.Created($"/api/users/{created.Id}", created);
     }
 
