@@ -35,6 +35,9 @@ public sealed partial class JourneyTests(ObsessServer server)
             var chart = charts.Nth(i);
             (await chart.Locator("svg[role=img]").GetAttributeAsync("aria-label")).ShouldNotBeNullOrWhiteSpace();
             (await chart.Locator("svg rect.bar").CountAsync()).ShouldBeGreaterThan(0);
+            // The axis labels are scaled with the drawing: they must come out at a readable size (about 10 px or more).
+            (await chart.Locator("svg text.axis").First.EvaluateAsync<double>("t => t.getBoundingClientRect().height"))
+                .ShouldBeGreaterThanOrEqualTo(12, "axis labels render too small to read");
             var table = chart.Locator("details table");
             (await table.IsVisibleAsync()).ShouldBeFalse();
             await chart.Locator("details summary").FocusAsync();
@@ -110,8 +113,8 @@ public sealed partial class JourneyTests(ObsessServer server)
         (await ActiveElementAsync(page, "el => el.name")).ShouldBe("contrast");
         await page.Keyboard.PressAsync("Space");
         await page.Keyboard.PressAsync("Tab");
+        (await ActiveElementAsync(page, "el => el.textContent.trim()")).ShouldBe("Apply");
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForLoadStateAsync(LoadState.Load);
         await Expect(html, "text-125");
         await Expect(html, "contrast-high");
         (await RootFontSizeAsync(page)).ShouldBeGreaterThan(normalFontSize);
@@ -130,6 +133,12 @@ public sealed partial class JourneyTests(ObsessServer server)
 
         await page.GotoAsync($"/customers/{server.Customer.Id}");
         await Expect(html, "contrast-high");
+        // Large text must not push the identities (long e-mail addresses) out of their card.
+        foreach (var card in await page.Locator(".columns > .card").AllAsync())
+        {
+            (await card.EvaluateAsync<bool>("c => c.scrollWidth <= c.clientWidth")).ShouldBeTrue("a card's content overflows it in large text");
+        }
+
         await Axe.ShouldHaveNoSeriousViolationsAsync(page, "a customer page in high contrast");
         await ScreenshotAsync(page, "customer-high-contrast.png");
 
@@ -178,8 +187,9 @@ public sealed partial class JourneyTests(ObsessServer server)
     private static Task<double> RootFontSizeAsync(IPage page) =>
         page.EvaluateAsync<double>("() => parseFloat(getComputedStyle(document.documentElement).fontSize)");
 
-    private static async Task Expect(ILocator html, string cssClass) =>
-        (await html.GetAttributeAsync("class")).ShouldNotBeNull().Split(' ').ShouldContain(cssClass);
+    /// <summary>Waits (Playwright's retrying assertion) until the element carries the class.</summary>
+    private static Task Expect(ILocator html, string cssClass) =>
+        Assertions.Expect(html).ToHaveClassAsync(new Regex($@"(^|\s){Regex.Escape(cssClass)}(\s|$)"));
 
     private static async Task ScreenshotAsync(IPage page, string file)
     {
