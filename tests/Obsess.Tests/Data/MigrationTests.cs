@@ -26,13 +26,16 @@ public abstract class MigrationTests(ObsessAppFixture app)
             (await Migrator.MigrateAsync(db, targetVersion: 1)).ShouldBe([1]);
             (await Migrator.CurrentVersionAsync(db)).ShouldBe(1);
 
-            // The version-1 workspaces table has no churn window, so today's entity cannot write it: plain SQL does.
+            // Rows are written as version 1 knew them, in plain SQL: today's entities carry columns that version 1
+            // does not have yet (the churn window, consent, merges).
             await db.Database.ExecuteSqlAsync(
                 $"INSERT INTO workspaces (id, slug, name, default_region, currency, created_at) VALUES ({ws}, {"legacy"}, {"Legacy Ltd"}, {"GB"}, {"GBP"}, {Created})");
-            db.Users.Add(new User { WorkspaceId = ws, Id = userId, Email = "old@example.com", Name = "Old Admin", Role = Roles.Admin, PasswordHash = "pbkdf2-sha256$1$AA==$AA==", CreatedAt = Created });
-            db.Customers.Add(new Customer { WorkspaceId = ws, Id = customerId, Name = "Ada Legacy", Email = "ada@example.com", FirstSeenAt = Created, LastSeenAt = Created, CreatedAt = Created, UpdatedAt = Created });
-            db.Orders.Add(new Order { WorkspaceId = ws, Id = orderId, CustomerId = customerId, Source = "web_shop", ExternalId = "WS-1", Channel = "web", OrderedAt = Created, Amount = 123.45m, Currency = "GBP", Items = 2 });
-            await db.SaveChangesAsync();
+            await db.Database.ExecuteSqlAsync(
+                $"INSERT INTO users (workspace_id, id, email, name, role, password_hash, created_at) VALUES ({ws}, {userId}, {"old@example.com"}, {"Old Admin"}, {Roles.Admin}, {"pbkdf2-sha256$1$AA==$AA=="}, {Created})");
+            await db.Database.ExecuteSqlAsync(
+                $"INSERT INTO customers (workspace_id, id, name, email, first_seen_at, last_seen_at, created_at, updated_at) VALUES ({ws}, {customerId}, {"Ada Legacy"}, {"ada@example.com"}, {Created}, {Created}, {Created}, {Created})");
+            await db.Database.ExecuteSqlAsync(
+                $"INSERT INTO orders (workspace_id, id, customer_id, source, external_id, channel, ordered_at, amount, currency, items) VALUES ({ws}, {orderId}, {customerId}, {"web_shop"}, {"WS-1"}, {"web"}, {Created}, {123.45m}, {"GBP"}, {2})");
         }
 
         await using (var db = TestDb.Open(storage, ws))
@@ -56,6 +59,7 @@ public abstract class MigrationTests(ObsessAppFixture app)
             (user.Id, user.Email, user.Role).ShouldBe((userId, "old@example.com", Roles.Admin));
             var customer = await db.Customers.SingleAsync();
             (customer.Id, customer.Name, customer.LastSeenAt).ShouldBe((customerId, "Ada Legacy", Created));
+            (customer.Consent, customer.MergedIntoId).ShouldBe(("{}", (Guid?)null));
             var order = await db.Orders.SingleAsync();
             (order.Id, order.CustomerId, order.Amount, order.Items).ShouldBe((orderId, customerId, 123.45m, 2));
 
