@@ -13,8 +13,11 @@ public sealed record IdentityKey(string Kind, string Source, string Value)
     };
 }
 
-/// <summary>What the store knows about a customer that a stated identity already belongs to.</summary>
-public sealed record KnownCustomer(Guid Id, DateTime CreatedAt, IReadOnlyCollection<string> Emails);
+/// <summary>What the store knows about a customer that a stated identity already belongs to: every identity they hold.</summary>
+public sealed record KnownCustomer(Guid Id, DateTime CreatedAt, IReadOnlyCollection<IdentityKey> Identities)
+{
+    public IEnumerable<string> Emails => Identities.Where(i => i.Kind == IdentityKinds.Email).Select(i => i.Value);
+}
 
 /// <summary>The decision for one message: which customer it belongs to, what to add, what to merge, what to refuse.</summary>
 public sealed record ResolutionDecision
@@ -40,6 +43,9 @@ public sealed record ResolutionDecision
 /// 1. No stated identity is known: a new customer.
 /// 2. All known ones belong to one customer: the message is theirs; unknown identities are attached.
 /// 3. They belong to several customers: the message links them, so they merge into the oldest (survivor).
+/// Shared devices: a customer matched only through an anonymous id is not this message's person when the
+/// message names a different user id of the same source, or a different e-mail, than that customer holds; the
+/// anonymous id is then refused and the message's person is resolved without it.
 ///    Guard (as PostHog's "already identified" rule): two customers that each hold a different e-mail are two
 ///    people who share a device or a phone far more often than one person with two addresses, so they are not
 ///    merged unless the sender forces it; the message then goes to the customer named by its strongest identity
@@ -53,17 +59,32 @@ public static class IdentityResolution
         IReadOnlyDictionary<Guid, KnownCustomer> customers,
         bool forceMerge = false)
     {
-        var known = stated.Where(holders.ContainsKey).ToList();
         var unknown = stated.Where(i => !holders.ContainsKey(i)).Distinct().ToList();
+        var refused = new List<(IdentityKey, string)>();
+        var known = new List<IdentityKey>();
+        foreach (var identity in stated.Where(holders.ContainsKey).Distinct())
+        {
+            var holder = customers[holders[identity]];
+            var weakOnly = stated.Where(i => holders.TryGetValue(i, out var h) && h == holder.Id).All(i => i.Kind == IdentityKinds.Anonymous);
+            if (!forceMerge && weakOnly && OtherPerson(stated, holder) is { } reason)
+            {
+                refused.Add((identity, reason));
+            }
+            else
+            {
+                known.Add(identity);
+            }
+        }
+
         if (known.Count == 0)
         {
-            return new ResolutionDecision { CustomerId = null, Attach = unknown, MergeIntoSurvivor = [], Refused = [] };
+            return new ResolutionDecision { CustomerId = null, Attach = unknown, MergeIntoSurvivor = [], Refused = refused };
         }
 
         var candidates = known.Select(i => holders[i]).Distinct().ToList();
         if (candidates.Count == 1)
         {
-            return new ResolutionDecision { CustomerId = candidates[0], Attach = unknown, MergeIntoSurvivor = [], Refused = [] };
+            return new ResolutionDecision { CustomerId = candidates[0], Attach = unknown, MergeIntoSurvivor = [], Refused = refused };
         }
 
         // The anchor is the customer named by the strongest stated identity (ties: the oldest customer).
@@ -71,12 +92,11 @@ public static class IdentityResolution
             .ThenBy(i => customers[holders[i]].CreatedAt).ThenBy(i => holders[i])
             .Select(i => holders[i]).First();
         var mergeable = new List<Guid> { anchor };
-        var refused = new List<(IdentityKey, string)>();
         var emails = new HashSet<string>(customers[anchor].Emails, StringComparer.Ordinal);
         foreach (var other in candidates.Where(c => c != anchor).OrderBy(c => customers[c].CreatedAt).ThenBy(c => c))
         {
             var theirs = customers[other].Emails;
-            var conflict = !forceMerge && emails.Count > 0 && theirs.Count > 0 && !theirs.Any(emails.Contains);
+            var conflict = !forceMerge && emails.Count > 0 && theirs.Any() && !theirs.Any(emails.Contains);
             if (conflict)
             {
                 refused.AddRange(known.Where(i => holders[i] == other)
@@ -88,6 +108,36 @@ public static class IdentityResolution
             emails.UnionWith(theirs);
         }
 
+        return Finish(known, holders, customers, unknown, mergeable, refused);
+    }
+
+    /// <summary>Why a customer met only through a device id is someone else, or null when nothing says so.</summary>
+    private static string? OtherPerson(IReadOnlyList<IdentityKey> stated, KnownCustomer holder)
+    {
+        foreach (var external in stated.Where(i => i.Kind == IdentityKinds.External))
+        {
+            var theirs = holder.Identities.Where(i => i.Kind == IdentityKinds.External && i.Source == external.Source).ToList();
+            if (theirs.Count > 0 && !theirs.Contains(external))
+            {
+                return "the device belongs to a customer with another user id of this source; not merged without force";
+            }
+        }
+
+        var emails = holder.Emails.ToList();
+        var statedEmails = stated.Where(i => i.Kind == IdentityKinds.Email).Select(i => i.Value).ToList();
+        return emails.Count > 0 && statedEmails.Count > 0 && !statedEmails.Any(emails.Contains)
+            ? "the device belongs to a customer with another e-mail; not merged without force"
+            : null;
+    }
+
+    private static ResolutionDecision Finish(
+        List<IdentityKey> known,
+        IReadOnlyDictionary<IdentityKey, Guid> holders,
+        IReadOnlyDictionary<Guid, KnownCustomer> customers,
+        List<IdentityKey> unknown,
+        List<Guid> mergeable,
+        List<(IdentityKey, string)> refused)
+    {
         var survivor = mergeable.OrderBy(c => customers[c].CreatedAt).ThenBy(c => c).First();
         var cause = mergeable.Count > 1
             ? "linked by " + string.Join(", ", known.Where(i => mergeable.Contains(holders[i]) && holders[i] != survivor).Select(i => $"{i.Kind}:{i.Value}").Distinct())

@@ -102,6 +102,7 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
 
         // Load every stored customer the rows name, in chunks, rather than one query per row.
         var named = valid.SelectMany(r => r.Identities).Where(holders.ContainsKey).Select(i => holders[i]).Distinct().ToList();
+        var held = await Ingestion.IngestionService.IdentitiesOfAsync(db, named, ct).ConfigureAwait(false);
         foreach (var chunk in named.Chunk(1000))
         {
             foreach (var c in await db.Customers.Where(c => chunk.Contains(c.Id)).ToListAsync(ct).ConfigureAwait(false))
@@ -138,7 +139,7 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
                 var c = await CustomerAsync(holder).ConfigureAwait(false);
                 // Customers created by this import count as newer than every stored one, in the order they appeared.
                 var createdAt = created.ContainsKey(holder) ? now.AddTicks(createdOrder[holder]) : c.CreatedAt;
-                known[holder] = new KnownCustomer(holder, createdAt, holders.Where(h => h.Value == holder && h.Key.Kind == IdentityKinds.Email).Select(h => h.Key.Value).ToList());
+                known[holder] = new KnownCustomer(holder, createdAt, held.GetValueOrDefault(holder) ?? []);
             }
 
             var decision = IdentityResolution.Decide(stated, holders, known);
@@ -164,6 +165,7 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
                     foreach (var o in orders.Where(o => o.CustomerId == mergedId)) { o.CustomerId = customer.Id; }
                     foreach (var e in events.Where(e => e.CustomerId == mergedId)) { e.CustomerId = customer.Id; }
                     foreach (var key in holders.Where(h => h.Value == mergedId).Select(h => h.Key).ToList()) { holders[key] = customer.Id; }
+                    Ingestion.IngestionService.Held(held, customer.Id).UnionWith(held.GetValueOrDefault(mergedId) ?? []);
                     customer.Traits = TraitMerge.Apply(customer.Traits, fresh.Traits, incomingIsNewer: false);
                     customer.Consent = Consent.Merge(customer.Consent, fresh.Consent);
                     customer.Name ??= fresh.Name;
@@ -174,6 +176,7 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
                 {
                     await db.SaveChangesAsync(ct).ConfigureAwait(false);
                     await MergeService.MergeAsync(db, customer, existing[mergedId], decision.MergeCause ?? "linked by import", holders, now, ct).ConfigureAwait(false);
+                    Ingestion.IngestionService.Held(held, customer.Id).UnionWith(held.GetValueOrDefault(mergedId) ?? []);
                     merges++;
                 }
             }
@@ -182,6 +185,7 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
             {
                 newIdentities.Add(new CustomerIdentity { WorkspaceId = ws, Id = Guid.CreateVersion7(), CustomerId = customer.Id, Kind = identity.Kind, Source = identity.Source, Value = identity.Value, FirstSeenAt = row.At ?? now });
                 holders[identity] = customer.Id;
+                Ingestion.IngestionService.Held(held, customer.Id).Add(identity);
             }
 
             var before = (customer.Name, customer.Email, customer.Phone, customer.Traits, customer.Consent, customer.FirstSeenAt, customer.LastSeenAt);

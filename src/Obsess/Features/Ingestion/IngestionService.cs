@@ -60,6 +60,7 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock)
 
         var now = clock.GetUtcNow().UtcDateTime;
         var holders = await LoadHoldersAsync(fresh, source, ct).ConfigureAwait(false);
+        var held = await IdentitiesOfAsync(db, holders.Values.Distinct().ToList(), ct).ConfigureAwait(false);
         var customers = new Dictionary<Guid, Customer>();
         var merges = 0;
         var refusals = new List<string>();
@@ -70,7 +71,7 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock)
             foreach (var holder in stated.Where(holders.ContainsKey).Select(i => holders[i]).Distinct())
             {
                 var c = await CustomerAsync(holder, customers, ct).ConfigureAwait(false);
-                known[holder] = new KnownCustomer(c.Id, c.CreatedAt, holders.Where(h => h.Value == holder && h.Key.Kind == IdentityKinds.Email).Select(h => h.Key.Value).ToList());
+                known[holder] = new KnownCustomer(c.Id, c.CreatedAt, held.GetValueOrDefault(holder) ?? []);
             }
 
             var decision = IdentityResolution.Decide(stated, holders, known, forceMerge);
@@ -90,6 +91,7 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock)
             {
                 await db.SaveChangesAsync(ct).ConfigureAwait(false);
                 await MergeService.MergeAsync(db, customer, await CustomerAsync(mergedId, customers, ct).ConfigureAwait(false), decision.MergeCause ?? "linked", holders, now, ct).ConfigureAwait(false);
+                Held(held, customer.Id).UnionWith(held.GetValueOrDefault(mergedId) ?? []);
                 merges++;
             }
 
@@ -98,6 +100,7 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock)
             {
                 db.Identities.Add(new CustomerIdentity { WorkspaceId = ws, Id = Guid.CreateVersion7(), CustomerId = customer.Id, Kind = identity.Kind, Source = identity.Source, Value = identity.Value, FirstSeenAt = m.Timestamp });
                 holders[identity] = customer.Id;
+                Held(held, customer.Id).Add(identity);
             }
 
             Apply(customer, m, now);
@@ -166,6 +169,32 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock)
         }
 
         return holders;
+    }
+
+    internal static HashSet<IdentityKey> Held(Dictionary<Guid, HashSet<IdentityKey>> held, Guid customer)
+    {
+        if (!held.TryGetValue(customer, out var set))
+        {
+            held[customer] = set = [];
+        }
+
+        return set;
+    }
+
+    /// <summary>Every identity the given customers hold, in one query per thousand customers.</summary>
+    internal static async Task<Dictionary<Guid, HashSet<IdentityKey>>> IdentitiesOfAsync(ObsessDb db, List<Guid> customers, CancellationToken ct)
+    {
+        var held = new Dictionary<Guid, HashSet<IdentityKey>>();
+        foreach (var chunk in customers.Chunk(1000))
+        {
+            foreach (var i in await db.Identities.AsNoTracking().Where(i => chunk.Contains(i.CustomerId))
+                         .Select(i => new { i.CustomerId, i.Kind, i.Source, i.Value }).ToListAsync(ct).ConfigureAwait(false))
+            {
+                Held(held, i.CustomerId).Add(new IdentityKey(i.Kind, i.Source, i.Value));
+            }
+        }
+
+        return held;
     }
 
     private async Task<Customer> CustomerAsync(Guid id, Dictionary<Guid, Customer> cache, CancellationToken ct)

@@ -1,0 +1,195 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Obsess.Features.Accounts;
+using Obsess.Features.Customers;
+using Obsess.Tests.Infrastructure;
+
+namespace Obsess.Tests.Http;
+
+/// <summary>The Segment-compatible /v1 API: durable, idempotent, resolving identities, and reversible merges.</summary>
+public abstract class IngestionTests(ObsessAppFixture app)
+{
+    private static Uri Url(string path) => new(path, UriKind.Relative);
+
+    /// <summary>A client that sends the write key the way Segment's SDKs do: HTTP Basic, key as user, empty password.</summary>
+    private HttpClient WriteClient(string key)
+    {
+        var client = app.ApiClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(key + ":")));
+        return client;
+    }
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    private async Task<(Guid Ws, HttpClient Writer, HttpClient Reader, HttpClient Admin)> WorkspaceAsync()
+    {
+        var ws = await app.CreateWorkspaceAsync();
+        var ingest = await app.CreateApiKeyAsync(ws, Roles.Ingest);
+        var viewer = await app.CreateApiKeyAsync(ws, Roles.Viewer);
+        var admin = await app.CreateApiKeyAsync(ws, Roles.Admin);
+        return (ws, WriteClient(ingest.Key), app.ApiClient(viewer.Key), app.ApiClient(admin.Key));
+    }
+
+    [Fact]
+    public async Task Identify_then_track_builds_one_customer_with_normalised_identities()
+    {
+        var (ws, writer, reader, _) = await WorkspaceAsync();
+
+        (await writer.PostAsync(Url("/v1/identify"), Json("""{"userId":"u-1","anonymousId":"anon-1","traits":{"email":" Ann@Example.com ","name":"Ann Lee","plan":"pro"},"messageId":"m-1"}"""))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await writer.PostAsync(Url("/v1/track"), Json("""{"anonymousId":"anon-1","event":"Viewed cart","properties":{"items":2},"messageId":"m-2"}"""))).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        var customers = await app.QueryAsync(ws, db => db.Customers.ToListAsync());
+        var customer = customers.ShouldHaveSingleItem();
+        (customer.Name, customer.Email).ShouldBe(("Ann Lee", "ann@example.com"));
+        var profile = await reader.GetFromJsonAsync<CustomerProfile>(Url($"/api/customers/{customer.Id}"));
+        profile!.Identities.Select(i => (i.Kind, i.Value)).Order().ShouldBe([("anonymous", "anon-1"), ("email", "ann@example.com"), ("external", "u-1")]);
+        profile.Timeline.Items.Select(e => e.Title).ShouldBe(["Viewed cart", "Identified"], ignoreOrder: true);
+        profile.Traits["plan"].GetString().ShouldBe("pro");
+    }
+
+    [Fact]
+    public async Task The_same_batch_sent_five_times_at_once_is_stored_once()
+    {
+        var (ws, writer, _, _) = await WorkspaceAsync();
+        var batch = JsonSerializer.Serialize(new
+        {
+            batch = Enumerable.Range(0, 50).Select(i => new
+            {
+                type = "track",
+                userId = $"user-{i % 7}",
+                @event = "Played",
+                messageId = $"storm-{i}",
+                traits = new { email = $"p{i % 7}@example.com" },
+            }),
+        });
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => writer.PostAsync(Url("/v1/batch"), Json(batch))));
+
+        responses.ShouldAllBe(r => r.StatusCode == HttpStatusCode.OK);
+        var bodies = await Task.WhenAll(responses.Select(r => r.Content.ReadFromJsonAsync<JsonElement>()));
+        bodies.Sum(b => b.GetProperty("accepted").GetInt32()).ShouldBe(50);
+        (await app.QueryAsync(ws, db => db.Events.CountAsync())).ShouldBe(50);
+        (await app.QueryAsync(ws, db => db.Customers.CountAsync())).ShouldBe(7);
+        (await app.QueryAsync(ws, db => db.Identities.CountAsync())).ShouldBe(14);
+    }
+
+    [Fact]
+    public async Task A_batch_stores_its_valid_messages_and_names_the_rejected_ones()
+    {
+        var (ws, writer, _, _) = await WorkspaceAsync();
+
+        using var response = await writer.PostAsync(Url("/v1/batch"), Json("""
+            {"batch":[
+              {"type":"track","userId":"u1","event":"Ok","messageId":"good-1"},
+              {"type":"track","userId":"undefined","event":"Bad","messageId":"bad-1"},
+              {"type":"identify","userId":"u2","traits":{"email":"nope"},"messageId":"bad-2"},
+              {"type":"page","anonymousId":"a1","name":"Home","messageId":"good-2"}
+            ]}
+            """));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        body.GetProperty("accepted").GetInt32().ShouldBe(2);
+        var rejected = body.GetProperty("rejected").EnumerateArray().ToList();
+        rejected.Select(r => r.GetProperty("index").GetInt32()).ShouldBe([1, 2]);
+        rejected[0].GetProperty("errors").TryGetProperty("batch[1].userId", out _).ShouldBeTrue();
+        rejected[1].GetProperty("errors").TryGetProperty("batch[2].traits.email", out _).ShouldBeTrue();
+        (await app.QueryAsync(ws, db => db.Events.Select(e => e.MessageId).OrderBy(m => m).ToListAsync())).ShouldBe(["good-1", "good-2"]);
+    }
+
+    [Fact]
+    public async Task A_batch_with_no_valid_message_is_a_400_problem_and_stores_nothing()
+    {
+        var (ws, writer, _, _) = await WorkspaceAsync();
+
+        using var response = await writer.PostAsync(Url("/v1/batch"), Json("""{"batch":[{"type":"track","event":"x"}]}"""));
+
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest);
+        ProblemAssert.ErrorFields(problem).ShouldBe(["batch[0].userId"]);
+        (await app.QueryAsync(ws, db => db.Events.CountAsync())).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Malformed_json_and_wrong_keys_are_refused()
+    {
+        var (_, writer, reader, _) = await WorkspaceAsync();
+
+        await ProblemAssert.IsProblemAsync(await writer.PostAsync(Url("/v1/track"), Json("{not json")), HttpStatusCode.BadRequest);
+
+        // A viewer key may read but not send; an unknown key is not let in at all.
+        var viewerKey = reader.DefaultRequestHeaders.Authorization!.Parameter!;
+        (await WriteClient(viewerKey).PostAsync(Url("/v1/track"), Json("""{"userId":"u","event":"x"}"""))).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await WriteClient("obs_nope").PostAsync(Url("/v1/track"), Json("""{"userId":"u","event":"x"}"""))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await app.ApiClient().PostAsync(Url("/v1/track"), Json("""{"userId":"u","event":"x"}"""))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Merge_then_split_restores_both_profiles_exactly()
+    {
+        var (ws, writer, reader, admin) = await WorkspaceAsync();
+        await writer.PostAsync(Url("/v1/identify"), Json("""{"userId":"u-7","traits":{"email":"kim@example.com","name":"Kim","plan":"pro"},"messageId":"k1","timestamp":"2026-01-01T10:00:00Z"}"""));
+        await writer.PostAsync(Url("/v1/page"), Json("""{"anonymousId":"device-7","name":"Pricing","messageId":"k2","timestamp":"2026-01-02T10:00:00Z"}"""));
+        await writer.PostAsync(Url("/v1/identify"), Json("""{"anonymousId":"device-7","traits":{"city":"Oslo","consent":{"analytics":true}},"messageId":"k3","timestamp":"2026-01-03T10:00:00Z"}"""));
+        var ids = await app.QueryAsync(ws, db => db.Customers.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).Select(c => c.Id).ToListAsync());
+        ids.Count.ShouldBe(2);
+        var before = await Task.WhenAll(ids.Select(id => reader.GetStringAsync(Url($"/api/customers/{id}"))));
+
+        // The alias links the device to the known user: the two profiles merge into the older one.
+        var alias = await writer.PostAsync(Url("/v1/alias"), Json("""{"previousId":"device-7","userId":"u-7","messageId":"k4","timestamp":"2026-01-04T10:00:00Z"}"""));
+        (await alias.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("merges").GetInt32().ShouldBe(1);
+        var survivor = await reader.GetFromJsonAsync<CustomerProfile>(Url($"/api/customers/{ids[0]}"));
+        survivor!.Identities.Select(i => i.Value).ShouldContain("device-7");
+        survivor.Traits["city"].GetString().ShouldBe("Oslo");
+        survivor.Consent["analytics"].Granted.ShouldBeTrue();
+        (await reader.GetFromJsonAsync<CustomerProfile>(Url($"/api/customers/{ids[1]}")))!.Id.ShouldBe(ids[0]);
+        var merges = await reader.GetFromJsonAsync<List<MergeView>>(Url($"/api/customers/{ids[0]}/merges"));
+        merges.ShouldHaveSingleItem().MergedId.ShouldBe(ids[1]);
+
+        (await reader.PostAsync(Url($"/api/customers/{ids[0]}/split"), null)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await admin.PostAsync(Url($"/api/customers/{ids[0]}/split"), null)).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        // Both profiles read as before the merge, except the alias event itself, which stays where it was stored.
+        var after = await Task.WhenAll(ids.Select(id => reader.GetStringAsync(Url($"/api/customers/{id}"))));
+        Without(after[0], "Aliased").ShouldBe(Without(before[0], "Aliased"));
+        after[1].ShouldBe(before[1]);
+        await ProblemAssert.IsProblemAsync(await admin.PostAsync(Url($"/api/customers/{ids[0]}/split"), null), HttpStatusCode.Conflict);
+    }
+
+    /// <summary>A profile's JSON with timeline entries titled <paramref name="title"/> removed (and the total adjusted).</summary>
+    private static string Without(string profileJson, string title)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(profileJson)!;
+        var items = node["timeline"]!["items"]!.AsArray();
+        var removed = items.Where(i => (string?)i!["title"] == title).ToList();
+        foreach (var r in removed)
+        {
+            items.Remove(r);
+        }
+
+        node["timeline"]!["total"] = (int)node["timeline"]!["total"]! - removed.Count;
+        node["basics"]!["lastSeenAt"] = null;
+        return node.ToJsonString();
+    }
+
+    [Fact]
+    public async Task Two_people_on_one_device_are_not_merged()
+    {
+        var (ws, writer, _, _) = await WorkspaceAsync();
+        await writer.PostAsync(Url("/v1/identify"), Json("""{"userId":"ann","anonymousId":"family-tablet","traits":{"email":"ann@example.com"}}"""));
+
+        using var response = await writer.PostAsync(Url("/v1/identify"), Json("""{"userId":"bob","anonymousId":"family-tablet","traits":{"email":"bob@example.com"}}"""));
+
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        body.GetProperty("merges").GetInt32().ShouldBe(0);
+        body.GetProperty("refusals").GetArrayLength().ShouldBe(1);
+        (await app.QueryAsync(ws, db => db.Customers.CountAsync(c => c.MergedIntoId == null))).ShouldBe(2);
+    }
+}
+
+public sealed class IngestionTests_on_sqlite(SqliteAppFixture app) : IngestionTests(app), IClassFixture<SqliteAppFixture>;
+
+public sealed class IngestionTests_on_postgres(PostgresAppFixture app) : IngestionTests(app), IClassFixture<PostgresAppFixture>;
