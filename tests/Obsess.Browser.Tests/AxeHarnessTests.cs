@@ -8,6 +8,7 @@ public sealed class AxeHarnessTests(ObsessServer server)
     public async Task Axe_reports_serious_problems_on_a_broken_page()
     {
         var page = await server.NewPageAsync();
+        await using var context = page.Context;
         await page.SetContentAsync("""
             <!DOCTYPE html><html lang="en"><head><title>Broken</title></head><body><main>
             <h1>Broken on purpose</h1>
@@ -24,6 +25,5 @@ public sealed class AxeHarnessTests(ObsessServer server)
         ids.ShouldContain("label");
         ids.ShouldContain("color-contrast");
         Axe.Describe("x", violations).ShouldContain("image-alt");
-        await page.Context.CloseAsync();
     }
 }

@@ -14,11 +14,12 @@ public sealed partial class JourneyTests(ObsessServer server)
     public async Task Sign_in_read_the_overview_find_a_customer_and_open_their_page_by_keyboard()
     {
         var page = await server.NewPageAsync();
+        await using var context = page.Context;
 
         // Not signed in: the overview sends you to the sign-in page, which focuses the e-mail field.
         await page.GotoAsync("/");
         new Uri(page.Url).AbsolutePath.ShouldBe("/login");
-        (await ActiveElementAsync(page, "el => el.id")).ShouldBe("email");
+        await Assertions.Expect(page.Locator("#email")).ToBeFocusedAsync();
         await Axe.ShouldHaveNoSeriousViolationsAsync(page, "the sign-in page");
 
         await server.SignInAsync(page);
@@ -42,8 +43,8 @@ public sealed partial class JourneyTests(ObsessServer server)
             (await table.IsVisibleAsync()).ShouldBeFalse();
             await chart.Locator("details summary").FocusAsync();
             await page.Keyboard.PressAsync("Enter");
-            (await chart.Locator("details").EvaluateAsync<bool>("d => d.open")).ShouldBeTrue();
-            (await table.IsVisibleAsync()).ShouldBeTrue();
+            await Assertions.Expect(chart.Locator("details")).ToHaveJSPropertyAsync("open", true);
+            await Assertions.Expect(table).ToBeVisibleAsync();
             (await table.Locator("tbody tr").CountAsync()).ShouldBeGreaterThan(0);
         }
 
@@ -90,14 +91,13 @@ public sealed partial class JourneyTests(ObsessServer server)
         (await page.Locator("ol.timeline li").CountAsync()).ShouldBeGreaterThan(0);
         await Axe.ShouldHaveNoSeriousViolationsAsync(page, "a customer page");
         await ScreenshotAsync(page, "customer.png");
-
-        await page.Context.CloseAsync();
     }
 
     [Fact]
     public async Task Text_size_and_contrast_change_the_page_and_stay_across_navigation()
     {
         var page = await server.NewPageAsync();
+        await using var context = page.Context;
         await server.SignInAsync(page);
         var html = page.Locator("html");
         (await html.GetAttributeAsync("class")).ShouldNotBeNull().ShouldNotContain("contrast-high");
@@ -141,14 +141,13 @@ public sealed partial class JourneyTests(ObsessServer server)
 
         await Axe.ShouldHaveNoSeriousViolationsAsync(page, "a customer page in high contrast");
         await ScreenshotAsync(page, "customer-high-contrast.png");
-
-        await page.Context.CloseAsync();
     }
 
     [Fact]
     public async Task Keyboard_focus_is_visible_and_the_skip_link_comes_first()
     {
         var page = await server.NewPageAsync();
+        await using var context = page.Context;
         await server.SignInAsync(page);
         await page.GotoAsync("/customers");
 
@@ -163,22 +162,19 @@ public sealed partial class JourneyTests(ObsessServer server)
         var outline = await ActiveElementAsync(page, "el => { const s = getComputedStyle(el); return s.outlineStyle + ' ' + s.outlineWidth; }");
         outline.ShouldNotStartWith("none");
         outline.ShouldNotEndWith(" 0px");
-
-        await page.Context.CloseAsync();
     }
 
     [Fact]
     public async Task Settings_page_passes_axe()
     {
         var page = await server.NewPageAsync();
+        await using var context = page.Context;
         await server.SignInAsync(page);
         await page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Settings" }).ClickAsync();
         await page.WaitForURLAsync(u => new Uri(u).AbsolutePath == "/settings");
         (await page.Locator("h1").InnerTextAsync()).ShouldBe("Settings");
         (await page.Locator("#users-title").CountAsync()).ShouldBe(1);
         await Axe.ShouldHaveNoSeriousViolationsAsync(page, "the settings page");
-
-        await page.Context.CloseAsync();
     }
 
     private static async Task<string> ActiveElementAsync(IPage page, string expression) =>

@@ -82,6 +82,8 @@ public sealed class ObsessServer : IAsyncLifetime
     public async Task SignInAsync(IPage page)
     {
         await page.GotoAsync("/login");
+        // Autofocus lands a moment after load: type only once it has, or the first keys go nowhere.
+        await Assertions.Expect(page.Locator("#email")).ToBeFocusedAsync();
         await page.Keyboard.TypeAsync(AdminEmail);
         await page.Keyboard.PressAsync("Tab");
         await page.Keyboard.TypeAsync(AdminPassword);
