@@ -89,4 +89,5 @@ public abstract class PlatformTests(ObsessAppFixture app)
 
 public sealed class PlatformTests_on_sqlite(SqliteAppFixture app) : PlatformTests(app), IClassFixture<SqliteAppFixture>;
 
+[Collection(PostgresCollection.Name)]
 public sealed class PlatformTests_on_postgres(PostgresAppFixture app) : PlatformTests(app), IClassFixture<PostgresAppFixture>;
