@@ -107,4 +107,5 @@ public abstract class MigrationTests(ObsessAppFixture app)
 
 public sealed class MigrationTests_on_sqlite(SqliteAppFixture app) : MigrationTests(app), IClassFixture<SqliteAppFixture>;
 
+[Collection(PostgresCollection.Name)]
 public sealed class MigrationTests_on_postgres(PostgresAppFixture app) : MigrationTests(app), IClassFixture<PostgresAppFixture>;

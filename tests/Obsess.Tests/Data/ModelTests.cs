@@ -98,4 +98,5 @@ public abstract class ModelTests(ObsessAppFixture app)
 
 public sealed class ModelTests_on_sqlite(SqliteAppFixture app) : ModelTests(app), IClassFixture<SqliteAppFixture>;
 
+[Collection(PostgresCollection.Name)]
 public sealed class ModelTests_on_postgres(PostgresAppFixture app) : ModelTests(app), IClassFixture<PostgresAppFixture>;

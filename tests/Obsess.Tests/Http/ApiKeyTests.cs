@@ -153,4 +153,5 @@ public abstract class ApiKeyTests(ObsessAppFixture app)
 
 public sealed class ApiKeyTests_on_sqlite(SqliteAppFixture app) : ApiKeyTests(app), IClassFixture<SqliteAppFixture>;
 
+[Collection(PostgresCollection.Name)]
 public sealed class ApiKeyTests_on_postgres(PostgresAppFixture app) : ApiKeyTests(app), IClassFixture<PostgresAppFixture>;

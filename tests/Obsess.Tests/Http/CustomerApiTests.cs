@@ -119,4 +119,5 @@ public abstract class CustomerApiTests(ObsessAppFixture app)
 
 public sealed class CustomerApiTests_on_sqlite(SqliteAppFixture app) : CustomerApiTests(app), IClassFixture<SqliteAppFixture>;
 
+[Collection(PostgresCollection.Name)]
 public sealed class CustomerApiTests_on_postgres(PostgresAppFixture app) : CustomerApiTests(app), IClassFixture<PostgresAppFixture>;

@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Obsess.Data;
+using Obsess.Features.Workspaces;
+using Obsess.Hosting;
 using Obsess.Tests.Infrastructure;
 
 namespace Obsess.Tests.Http;
@@ -85,8 +88,44 @@ public abstract class PlatformTests(ObsessAppFixture app)
         problem.RootElement.GetRawText().ShouldNotContain("   at ");
         problem.RootElement.GetRawText().ShouldNotContain("Exception");
     }
+
+    [Fact]
+    public async Task Api_docs_serve_the_swagger_ui_for_the_openapi_document()
+    {
+        using var client = app.ApiClient();
+        using var response = await client.GetAsync(new Uri("/api/docs/index.html", UriKind.Relative));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Content.Headers.ContentType?.MediaType.ShouldBe("text/html");
+        (await response.Content.ReadAsStringAsync()).ShouldContain("swagger-ui");
+    }
+
+    [Fact]
+    public async Task Pages_carry_the_security_headers()
+    {
+        using var client = app.ApiClient();
+        using var response = await client.GetAsync(new Uri("/login", UriKind.Relative));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Headers.GetValues("X-Frame-Options").ShouldBe(["DENY"]);
+        response.Headers.GetValues("X-Content-Type-Options").ShouldBe(["nosniff"]);
+        response.Headers.GetValues("Content-Security-Policy").Single().ShouldContain("frame-ancestors 'none'");
+    }
+
+    [Fact]
+    public async Task Initializing_an_initialized_install_again_creates_nothing()
+    {
+        var again = await ObsessApp.InitializeAsync(app.App.Services);
+
+        again.CreatedAdmin.ShouldBeFalse();
+        again.GeneratedPassword.ShouldBeNull();
+        again.Workspace.Slug.ShouldBe(Bootstrap.DefaultSlug);
+        var defaults = await app.QueryAsync(again.Workspace.Id, db => db.Users.CountAsync());
+        defaults.ShouldBe(1);
+    }
 }
 
 public sealed class PlatformTests_on_sqlite(SqliteAppFixture app) : PlatformTests(app), IClassFixture<SqliteAppFixture>;
 
+[Collection(PostgresCollection.Name)]
 public sealed class PlatformTests_on_postgres(PostgresAppFixture app) : PlatformTests(app), IClassFixture<PostgresAppFixture>;

@@ -242,4 +242,5 @@ public abstract class SignInTests(ObsessAppFixture app)
 
 public sealed class SignInTests_on_sqlite(SqliteAppFixture app) : SignInTests(app), IClassFixture<SqliteAppFixture>;
 
+[Collection(PostgresCollection.Name)]
 public sealed class SignInTests_on_postgres(PostgresAppFixture app) : SignInTests(app), IClassFixture<PostgresAppFixture>;

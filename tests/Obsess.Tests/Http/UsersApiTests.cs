@@ -63,4 +63,5 @@ public abstract class UsersApiTests(ObsessAppFixture app)
 
 public sealed class UsersApiTests_on_sqlite(SqliteAppFixture app) : UsersApiTests(app), IClassFixture<SqliteAppFixture>;
 
+[Collection(PostgresCollection.Name)]
 public sealed class UsersApiTests_on_postgres(PostgresAppFixture app) : UsersApiTests(app), IClassFixture<PostgresAppFixture>;

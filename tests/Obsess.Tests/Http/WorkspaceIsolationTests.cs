@@ -85,4 +85,5 @@ public abstract class WorkspaceIsolationTests(ObsessAppFixture app)
 
 public sealed class WorkspaceIsolationTests_on_sqlite(SqliteAppFixture app) : WorkspaceIsolationTests(app), IClassFixture<SqliteAppFixture>;
 
+[Collection(PostgresCollection.Name)]
 public sealed class WorkspaceIsolationTests_on_postgres(PostgresAppFixture app) : WorkspaceIsolationTests(app), IClassFixture<PostgresAppFixture>;

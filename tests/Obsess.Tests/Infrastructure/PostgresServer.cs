@@ -16,6 +16,7 @@ internal static class PostgresServer
 
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static string? _started;
+    private static (string Bin, string Data, string Root, bool AsRoot)? _running;
 
     /// <summary>A connection string to the base database, on which <c>CREATE DATABASE</c> is allowed.</summary>
     public static async Task<string> BaseConnectionStringAsync()
@@ -66,8 +67,52 @@ internal static class PostgresServer
         await drop.ExecuteNonQueryAsync();
     }
 
+    /// <summary>Stops the server this process started, if any, and deletes its files.</summary>
+    public static async Task StopAsync()
+    {
+        await Gate.WaitAsync();
+        try
+        {
+            if (_running is not { } server)
+            {
+                return;
+            }
+
+            _running = null;
+            _started = null;
+            NpgsqlConnection.ClearAllPools();
+            try
+            {
+                await RunAsync(Path.Combine(server.Bin, "pg_ctl"), ["-D", server.Data, "-m", "immediate", "-w", "stop"], server.AsRoot);
+                Directory.Delete(server.Root, recursive: true);
+            }
+            catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
+            {
+                await Console.Error.WriteLineAsync($"Could not stop the test PostgreSQL in {server.Root}: {e.Message}");
+            }
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
     private static async Task<string> StartAsync()
     {
+        // Folders of earlier runs whose server is no longer running (a killed test host leaves them behind).
+        foreach (var stale in Directory.GetDirectories(Path.GetTempPath(), "obsess-tests-pg-*")
+                     .Where(d => !File.Exists(Path.Combine(d, "data", "postmaster.pid"))))
+        {
+            try
+            {
+                Directory.Delete(stale, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Another run may be using it; it will be swept next time.
+            }
+        }
+
         var bin = Directory.Exists("/usr/lib/postgresql")
             ? Directory.GetDirectories("/usr/lib/postgresql")
                 .Select(d => Path.Combine(d, "bin"))
@@ -102,18 +147,10 @@ internal static class PostgresServer
                 $"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={root} -c max_connections=200 -c fsync=off -c synchronous_commit=off -c full_page_writes=off"],
             asRoot);
 
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            try
-            {
-                RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"], asRoot).GetAwaiter().GetResult();
-                Directory.Delete(root, recursive: true);
-            }
-            catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
-            {
-                Console.Error.WriteLine($"Could not stop the test PostgreSQL in {root}: {e.Message}");
-            }
-        };
+        _running = (bin, data, root, asRoot);
+        // A fallback only: the test host may be killed before this finishes. The postgres collection fixture stops
+        // the server while the run is still going (see PostgresCollection).
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => StopAsync().GetAwaiter().GetResult();
 
         return $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true";
     }
