@@ -1,0 +1,152 @@
+using System.Text.RegularExpressions;
+
+namespace Obsess.Analytics.Text;
+
+public enum Intent
+{
+    /// <summary>The customer threatens to leave: "cancel my account", "switching to …", "close my account".</summary>
+    ChurnThreat,
+    Complaint,
+    Praise,
+    Question,
+
+    /// <summary>The customer asks for a person: "let me talk to a human", "I want a manager".</summary>
+    HumanRequest,
+}
+
+public sealed record IntentResult
+{
+    public required IReadOnlyList<Intent> Intents { get; init; }
+
+    /// <summary>How soon someone should act, in [0, 1].</summary>
+    public required double Urgency { get; init; }
+}
+
+/// <summary>
+/// Rule-based intents and urgency for English customer messages. The patterns and cue weights are design choices
+/// written for customer-service text (not fitted); urgency combines its cues by noisy-or, 1 − Π(1 − cᵢ).
+/// Stateless and thread-safe (compiled regular expressions are immutable).
+/// </summary>
+public static partial class IntentDetector
+{
+    /// <summary>Compound at or below which a message counts as a complaint even without a complaint phrase.</summary>
+    public const double ComplaintSentiment = -0.4;
+
+    /// <summary>Compound at or above which a message counts as praise even without a praise phrase.</summary>
+    public const double PraiseSentiment = 0.6;
+
+    public static IntentResult Detect(string text, double sentiment)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        text = RuleSentimentScorer.Normalize(text);
+        var intents = new List<Intent>(3);
+        var churn = Churn().IsMatch(text);
+        var human = Human().IsMatch(text);
+        var question = IsQuestion(text);
+        var complaint = ComplaintPhrase().IsMatch(text) || sentiment <= ComplaintSentiment;
+        var praise = !complaint && (PraisePhrase().IsMatch(text) || sentiment >= PraiseSentiment && !question);
+
+        if (churn)
+        {
+            intents.Add(Intent.ChurnThreat);
+        }
+
+        if (complaint)
+        {
+            intents.Add(Intent.Complaint);
+        }
+
+        if (praise)
+        {
+            intents.Add(Intent.Praise);
+        }
+
+        if (question)
+        {
+            intents.Add(Intent.Question);
+        }
+
+        if (human)
+        {
+            intents.Add(Intent.HumanRequest);
+        }
+
+        return new IntentResult { Intents = intents, Urgency = Urgency(text, sentiment, churn, complaint, human) };
+    }
+
+    private static bool IsQuestion(string text)
+    {
+        if (text.Contains('?', StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        return QuestionOpening().IsMatch(text);
+    }
+
+    private static double Urgency(string text, double sentiment, bool churn, bool complaint, bool human)
+    {
+        var calm = 1.0;
+        void Cue(bool present, double weight)
+        {
+            if (present)
+            {
+                calm *= 1 - weight;
+            }
+        }
+
+        Cue(UrgentWord().IsMatch(text), 0.6);
+        Cue(Blocking().IsMatch(text), 0.5);
+        Cue(churn, 0.45);
+        Cue(human, 0.25);
+        Cue(complaint, 0.2);
+        Cue(sentiment < 0, Math.Min(1, -sentiment) * 0.35);
+        var bangs = text.Count(c => c == '!');
+        Cue(bangs > 0, Math.Min(bangs, 3) * 0.07);
+        Cue(ShoutedWords(text) >= 2, 0.15);
+        return Math.Clamp(1 - calm, 0, 1);
+    }
+
+    private static int ShoutedWords(string text)
+    {
+        var n = 0;
+        foreach (var w in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            n += TextTokenizer.IsAllCaps(w) && w.Length >= 3 ? 1 : 0;
+        }
+
+        return n;
+    }
+
+    private const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
+
+    [GeneratedRegex(@"\b(cancel+(ing|ed)?|clos(e|ing)|delet(e|ing)|terminat(e|ing)|end(ing)?|shut(ting)? down|deactivat(e|ing))\s+(my|our|the)\s+(\w+\s+)?(account|subscription|membership|plan|contract|service|license|licence)s?\b"
+        + @"|\b(switch(ing|ed)?|mov(e|ing)|go(ing)?|port(ing)?|migrat(e|ing))\s+(over\s+)?to\s+(a\s+|an\s+|another\s+)?(competitor|different|other|\p{Lu}\w+)"
+        + @"|\b(not|won't|will not|no longer)\s+(be\s+)?renew(ing)?\b|\bunsubscrib(e|ing)\b"
+        + @"|\b(take|taking)\s+(my|our)\s+business\s+elsewhere\b|\b(find|finding|look(ing)?\s+for|try(ing)?)\s+(an?\s+|another\s+|other\s+)?(alternative|new|different|other|another)\s*(provider|company|vendor|service|supplier|tool|bank|app)?s?\b"
+        + @"|\b(i'?m|i am|we'?re|we are)\s+(leaving|done with you|out\b|quitting)|\bcancel(l)?ation\b|\bcancel\s+(it|everything|now)\b|\bgoing\s+with\s+(a\s+)?competitor\b", Options)]
+    private static partial Regex Churn();
+
+    [GeneratedRegex(@"\b(speak|talk|chat|connect\s+me|put\s+me\s+through|transfer\s+me)\s+(to|with)\s+(a\s+|an\s+|your\s+|the\s+|some\s+)?(real\s+|actual\s+|live\s+)?(human|person|agent|representative|rep|someone|somebody|manager|supervisor|operator|people)\b"
+        + @"|\b(real|actual|live)\s+(human|person|agent)\b|\bhuman\s+(please|being)\b|\b(call|ring|phone)\s+me(\s+back)?\b|\bescalat(e|ion)\b"
+        + @"|\b(need|want|get\s+me)\s+(a\s+|to\s+talk\s+to\s+a\s+)?(manager|supervisor)\b|\bnot\s+(a|another|your)\s+(bot|robot)\b|\bstop\s+(the\s+)?bot\b", Options)]
+    private static partial Regex Human();
+
+    [GeneratedRegex(@"\b(doesn'?t|does not|don'?t|do not|isn'?t|is not|won'?t|can'?t|cannot|couldn'?t|didn'?t|never)\s+(work|working|load|loading|arrive|arrived|open|respond|responded|connect|get\s+back|log\s*in|sync|charge|ship|come)"
+        + @"|\bnot\s+(working|happy|satisfied|acceptable|received)\b|\b(broken|broke|crash(es|ed|ing)?|bug(gy|s)?|glitch|outage|down\s+again|is\s+down|keeps?\s+(crashing|failing|freezing|logging)|stopped\s+working)\b"
+        + @"|\b(still\s+(waiting|no|not|nothing|haven'?t)|never\s+(got|received|arrived|heard)|no\s+(reply|response|answer|one\s+(got|has|answered)))\b|\b(overcharged|charged\s+(me\s+)?(twice|double|again|wrong)|double\s+charged|wrong\s+(item|order|size|amount|charge))\b"
+        + @"|\b(unacceptable|ridiculous|disappointed|disappointing|frustrat(ed|ing)|annoy(ed|ing)|terrible|awful|horrible|worst|useless|rude|scam|complain(t)?|fed\s+up|waste\s+of)\b|\b(refund)\b|\b(late|delayed|missing|damaged)\b", Options)]
+    private static partial Regex ComplaintPhrase();
+
+    [GeneratedRegex(@"\b(thanks?|thank\s+you|thx|ty|cheers|kudos|appreciate(d)?|grateful|well\s+done|great\s+(job|work|service|support|team|product|app)|keep\s+(it\s+)?up|love(d)?\s+(it|this|the|your|how)|(amazing|awesome|excellent|fantastic|brilliant|outstanding|wonderful|superb|perfect|impressed|delighted)\b|(highly\s+)?recommend(ed)?|best\s+(service|support|app|product|company)|lifesaver|five\s+stars|5\s+stars)", Options)]
+    private static partial Regex PraisePhrase();
+
+    [GeneratedRegex(@"^\s*(how|what|when|where|why|who|which|can|could|is|are|do|does|did|will|would|should|may|has|have)\b(?!.*\b(thanks|thank\s+you)\b\W*$)|\b(i\s+(was|am)\s+wondering|any\s+idea|does\s+anyone\s+know|i'?d\s+like\s+to\s+know|please\s+(advise|explain|let\s+me\s+know)|is\s+there\s+(a|any)\s+way)\b", Options)]
+    private static partial Regex QuestionOpening();
+
+    [GeneratedRegex(@"\b(urgent(ly)?|asap|a\.s\.a\.p|immediately|right\s+(now|away)|emergency|as\s+soon\s+as\s+possible|critical|today|tonight|deadline|time[-\s]sensitive|straight\s+away)\b", Options)]
+    private static partial Regex UrgentWord();
+
+    [GeneratedRegex(@"\b(can'?t|cannot|unable\s+to)\s+(log\s*in|access|login|sign\s+in|pay|use|work|get\s+in)|\blocked\s+out\b|\b(site|app|system|service|server|everything)\s+(is\s+)?(down|offline)\b|\boutage\b|\b(losing|lost)\s+(money|customers|sales|data|orders)\b|\bdata\s+(breach|leak)\b|\b(hacked|fraud(ulent)?|stolen)\b", Options)]
+    private static partial Regex Blocking();
+}

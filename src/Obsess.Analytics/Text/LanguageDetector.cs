@@ -1,0 +1,102 @@
+namespace Obsess.Analytics.Text;
+
+public sealed record LanguageGuess
+{
+    /// <summary>ISO 639-1 code ("en", "es", …), or "und" when the text gives too little evidence.</summary>
+    public required string Code { get; init; }
+
+    /// <summary>Share of the evidence that points to <see cref="Code"/>, in [0, 1].</summary>
+    public required double Confidence { get; init; }
+
+    public bool IsEnglish => Code == "en";
+}
+
+/// <summary>
+/// Language identification from function words and characteristic letters and letter sequences, for
+/// English, Spanish, French, German, Italian, Portuguese and Dutch. Our own short profiles, no trained model:
+/// function words are the most frequent words of any language and rarely shared, which makes a few dozen per
+/// language enough for customer messages of a sentence or more. Stateless and thread-safe.
+/// </summary>
+public static class LanguageDetector
+{
+    public const string Undetermined = "und";
+
+    private static readonly (string Code, HashSet<string> Words, string[] Sequences, string Letters)[] Profiles =
+    [
+        ("en", Set("the and is are was were to of in it that this for with you your my i we they not have has had but be been on at do does did can will would what how why please thanks hi hello an or so very just from our me"),
+            ["th", "ing", "ght", "wh", "ou"], ""),
+        ("es", Set("el la los las es son y de del en que un una por para con no su sus mi mis lo le muy pero como más este esta estoy está gracias hola se al yo tengo hay cuando donde porque ya también"),
+            ["ción", "ñ", "qué", "ado", "ll"], "ñ¿¡áéíóú"),
+        ("fr", Set("le la les est et de des du en un une que qui pour avec ne pas je vous nous il elle ce cette mon ma mes sur au aux très mais bonjour merci suis sont avez ai c'est j'ai n'est plus où"),
+            ["eau", "oux", "ç", "qu'", "ent"], "çàèùâêîôûœë"),
+        ("de", Set("der die das und ist sind ich nicht ein eine zu den dem mit für auf sie wir es von bei mein meine aber sehr wie was hallo danke bitte kann nur noch auch schon wurde habe haben"),
+            ["sch", "ß", "ung", "ich", "ei"], "äöüß"),
+        ("it", Set("il lo la gli le è e di del della che un una per con non sono mi ma molto come questo questa ho ha grazie ciao nel alla al anche più se perché sia io siamo"),
+            ["zione", "gli", "chi", "ett", "zz"], "àèìòù"),
+        ("pt", Set("o a os as é e de do da dos das que um uma para com não por meu minha muito mas como este esta eu obrigado obrigada olá no na em ao se mais foi tem estou você"),
+            ["ção", "ões", "ã", "lh", "nh"], "ãõçáâêéíóú"),
+        ("nl", Set("de het een en is zijn ik niet van voor op met dat die je we wij mijn maar heel hoe wat dank bedankt hallo ook nog al bij naar er geen heb heeft graag u uw"),
+            ["ij", "oe", "aa", "ee", "sch"], "ëï"),
+    ];
+
+    public static LanguageGuess Detect(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        Span<double> score = stackalloc double[Profiles.Length];
+        var words = 0;
+        foreach (var raw in text.Split([' ', '\t', '\n', '\r', ',', '.', '!', '?', ';', ':', '(', ')', '"', '¿', '¡'], StringSplitOptions.RemoveEmptyEntries))
+        {
+            var word = raw.Replace('\u2019', '\'').ToLowerInvariant();
+            if (!word.Any(char.IsLetter))
+            {
+                continue;
+            }
+
+            words++;
+            for (var p = 0; p < Profiles.Length; p++)
+            {
+                if (Profiles[p].Words.Contains(word))
+                {
+                    score[p] += 1;
+                }
+
+                foreach (var s in Profiles[p].Sequences)
+                {
+                    if (word.Contains(s, StringComparison.Ordinal))
+                    {
+                        score[p] += 0.25;
+                    }
+                }
+
+                foreach (var c in word)
+                {
+                    if (c > 127 && Profiles[p].Letters.Contains(c, StringComparison.Ordinal))
+                    {
+                        score[p] += 0.5;
+                    }
+                }
+            }
+        }
+
+        var best = 0;
+        double total = 0;
+        for (var p = 0; p < score.Length; p++)
+        {
+            total += score[p];
+            if (score[p] > score[best])
+            {
+                best = p;
+            }
+        }
+
+        // One function word is too little: "ok", "Zendesk!" or a URL say nothing about the language.
+        if (words == 0 || score[best] < 1)
+        {
+            return new LanguageGuess { Code = Undetermined, Confidence = 0 };
+        }
+
+        return new LanguageGuess { Code = Profiles[best].Code, Confidence = score[best] / total };
+    }
+
+    private static HashSet<string> Set(string words) => new(words.Split(' '), StringComparer.Ordinal);
+}
