@@ -23,7 +23,7 @@ public static class LanguageDetector
 
     private static readonly (string Code, HashSet<string> Words, string[] Sequences, string Letters)[] Profiles =
     [
-        ("en", Set("the and is are was were to of in it that this for with you your my i we they not have has had but be been on at do does did can will would what how why please thanks hi hello an or so very just from our me"),
+        ("en", Set("the and is are was were to of in it that this for with you your my i we they not have has had but be been on at do does did can will would what how why please thanks hi hello an or so very just from our me as all if there their about out up no get got by one after again now any some more new like his her he she them us could should which who when where than then also only because over too thank its it's i'm don't can't"),
             ["th", "ing", "ght", "wh", "ou"], ""),
         ("es", Set("el la los las es son y de del en que un una por para con no su sus mi mis lo le muy pero como más este esta estoy está gracias hola se al yo tengo hay cuando donde porque ya también"),
             ["ción", "ñ", "qué", "ado", "ll"], "ñ¿¡áéíóú"),
@@ -89,8 +89,10 @@ public static class LanguageDetector
             }
         }
 
-        // One function word is too little: "ok", "Zendesk!" or a URL say nothing about the language.
-        if (words == 0 || score[best] < 1)
+        // No function word at all: "ok", "Zendesk!" or a URL say nothing about the language.
+        // A language other than English must show at least two points of evidence: a single shared word such as "as"
+        // (Portuguese too) must not turn an English sentence into an unscored one.
+        if (words == 0 || score[best] < 1 || Profiles[best].Code != "en" && score[best] < 2)
         {
             return new LanguageGuess { Code = Undetermined, Confidence = 0 };
         }
