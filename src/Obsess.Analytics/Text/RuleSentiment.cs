@@ -113,6 +113,13 @@ public sealed class RuleSentimentScorer(SentimentLexicon lexicon)
                     continue;
                 }
 
+                // In customer text "support", "help" and "care" are mostly departments or requests ("the support team",
+                // "I need help"), not praise; they keep their valence only outside those contexts.
+                if (IsServiceNoun(tokens, i))
+                {
+                    continue;
+                }
+
                 // "kind of", "sort of": "kind" here is a hedge, not kindness.
                 if (string.Equals(token, "kind", StringComparison.OrdinalIgnoreCase) && i + 1 < tokens.Count && string.Equals(tokens[i + 1], "of", StringComparison.OrdinalIgnoreCase))
                 {
@@ -198,6 +205,24 @@ public sealed class RuleSentimentScorer(SentimentLexicon lexicon)
 
         return negated ? v * NegationScalar : v;
     }
+
+    private static readonly HashSet<string> ServiceNouns = new(StringComparer.OrdinalIgnoreCase) { "support", "help", "care" };
+
+    private static readonly HashSet<string> ServiceBefore = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "the", "your", "customer", "tech", "technical", "live", "product", "it", "need", "needs", "needed", "want",
+        "for", "get", "contact", "contacted", "called", "emailed", "asked", "ask", "request", "requested",
+    };
+
+    private static readonly HashSet<string> ServiceAfter = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "team", "agent", "agents", "staff", "ticket", "tickets", "desk", "center", "centre", "line", "department",
+        "page", "chat", "email", "was", "were", "is", "has", "hasn't", "never", "said", "told", "with",
+    };
+
+    private static bool IsServiceNoun(IReadOnlyList<string> tokens, int i) =>
+        ServiceNouns.Contains(tokens[i])
+        && (i > 0 && ServiceBefore.Contains(tokens[i - 1]) || i + 1 < tokens.Count && ServiceAfter.Contains(tokens[i + 1]));
 
     private static double PunctuationEmphasis(string text)
     {

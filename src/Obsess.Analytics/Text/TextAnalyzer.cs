@@ -74,6 +74,7 @@ public sealed class TextAnalyzer
         var tokens = Rules.Tokenize(normalized);
         var rule = Rules.Score(normalized, tokens);
         var sentiment = _sentiment.Analyze(normalized, tokens, rule);
+
         // Intent thresholds are defined on the rule compound's scale, so intents use it rather than the blended score.
         var intents = IntentDetector.Detect(normalized, rule.Compound, rule);
         return new TextAnalysis
