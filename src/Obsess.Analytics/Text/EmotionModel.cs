@@ -84,17 +84,21 @@ public sealed class EmotionModel
 
     public string ToJson() => Linear.ToJson();
 
-    public IReadOnlyDictionary<string, double> Predict(IReadOnlyList<string> tokens, RuleSentiment rule)
+    public IReadOnlyDictionary<string, double> Predict(IReadOnlyList<string> tokens, RuleSentiment rule) => PredictAndDecide(tokens, rule).Probabilities;
+
+    /// <summary>Probabilities and the decided top emotion from one pass of the model.</summary>
+    public (IReadOnlyDictionary<string, double> Probabilities, string Top) PredictAndDecide(IReadOnlyList<string> tokens, RuleSentiment rule)
     {
         Span<double> p = stackalloc double[Emotions.Count];
         Probabilities(tokens, rule, p);
+        var top = Emotions[Decide(p, _priorCorrection)];
         var result = new Dictionary<string, double>(Emotions.Count, StringComparer.Ordinal);
         for (var i = 0; i < p.Length; i++)
         {
             result[Emotions[i]] = p[i];
         }
 
-        return result;
+        return (result, top);
     }
 
     /// <summary>

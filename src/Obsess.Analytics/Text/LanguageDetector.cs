@@ -39,41 +39,70 @@ public static class LanguageDetector
             ["ij", "oe", "aa", "ee", "sch"], "ëï"),
     ];
 
+    // Word → bit mask of the languages whose function-word list holds it (one look-up per word instead of seven).
+    private static readonly Dictionary<string, int> WordLanguages = BuildWordLanguages();
+
+    private static readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> WordLookup =
+        WordLanguages.GetAlternateLookup<ReadOnlySpan<char>>();
+
     public static LanguageGuess Detect(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         Span<double> score = stackalloc double[Profiles.Length];
+        var lower = text.ToLowerInvariant().Replace('\u2019', '\'');
         var words = 0;
-        foreach (var raw in text.Split([' ', '\t', '\n', '\r', ',', '.', '!', '?', ';', ':', '(', ')', '"', '¿', '¡'], StringSplitOptions.RemoveEmptyEntries))
+        var i = 0;
+        while (i < lower.Length)
         {
-            var word = raw.Replace('\u2019', '\'').ToLowerInvariant();
-            if (!word.Any(char.IsLetter))
+            while (i < lower.Length && !char.IsLetter(lower[i]))
+            {
+                i++;
+            }
+
+            var start = i;
+            while (i < lower.Length && (char.IsLetter(lower[i]) || lower[i] == '\'' && i + 1 < lower.Length && char.IsLetter(lower[i + 1])))
+            {
+                i++;
+            }
+
+            if (i == start)
             {
                 continue;
             }
 
             words++;
+            if (WordLookup.TryGetValue(lower.AsSpan(start, i - start), out var mask))
+            {
+                for (var p = 0; p < Profiles.Length; p++)
+                {
+                    score[p] += (mask >> p) & 1;
+                }
+            }
+        }
+
+        for (var p = 0; p < Profiles.Length; p++)
+        {
+            foreach (var sequence in Profiles[p].Sequences)
+            {
+                for (var at = lower.IndexOf(sequence, StringComparison.Ordinal); at >= 0; at = lower.IndexOf(sequence, at + sequence.Length, StringComparison.Ordinal))
+                {
+                    score[p] += 0.25;
+                }
+            }
+        }
+
+        foreach (var c in lower)
+        {
+            if (c <= 127)
+            {
+                continue;
+            }
+
             for (var p = 0; p < Profiles.Length; p++)
             {
-                if (Profiles[p].Words.Contains(word))
+                if (Profiles[p].Letters.Contains(c, StringComparison.Ordinal))
                 {
-                    score[p] += 1;
-                }
-
-                foreach (var s in Profiles[p].Sequences)
-                {
-                    if (word.Contains(s, StringComparison.Ordinal))
-                    {
-                        score[p] += 0.25;
-                    }
-                }
-
-                foreach (var c in word)
-                {
-                    if (c > 127 && Profiles[p].Letters.Contains(c, StringComparison.Ordinal))
-                    {
-                        score[p] += 0.5;
-                    }
+                    score[p] += 0.5;
                 }
             }
         }
@@ -98,6 +127,20 @@ public static class LanguageDetector
         }
 
         return new LanguageGuess { Code = Profiles[best].Code, Confidence = score[best] / total };
+    }
+
+    private static Dictionary<string, int> BuildWordLanguages()
+    {
+        var map = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var p = 0; p < Profiles.Length; p++)
+        {
+            foreach (var w in Profiles[p].Words)
+            {
+                map[w] = map.GetValueOrDefault(w) | 1 << p;
+            }
+        }
+
+        return map;
     }
 
     private static HashSet<string> Set(string words) => new(words.Split(' '), StringComparer.Ordinal);

@@ -77,13 +77,14 @@ public sealed class TextAnalyzer
 
         // Intent thresholds are defined on the rule compound's scale, so intents use it rather than the blended score.
         var intents = IntentDetector.Detect(normalized, rule.Compound, rule);
+        var emotions = EmotionModel?.PredictAndDecide(tokens, rule);
         return new TextAnalysis
         {
             Version = Version,
             Language = language,
             Sentiment = sentiment,
-            Emotions = EmotionModel?.Predict(tokens, rule) ?? NoEmotions,
-            TopEmotion = EmotionModel?.Decide(tokens, rule),
+            Emotions = emotions?.Probabilities ?? NoEmotions,
+            TopEmotion = emotions?.Top,
             Intents = intents.Intents,
             Urgency = intents.Urgency,
         };
