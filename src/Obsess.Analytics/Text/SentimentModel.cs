@@ -11,7 +11,7 @@ public sealed record SentimentTrainingOptions
 
     public int Bits { get; init; } = 20;
 
-    public int MaxEpochs { get; init; } = 6;
+    public int MaxEpochs { get; init; } = 10;
 
     public double LearningRate { get; init; } = 0.1;
 
