@@ -48,20 +48,13 @@ public sealed class RuleSentimentScorer(SentimentLexicon lexicon)
         "couldnt", "shouldnt", "wouldnt", "aint", "havent", "hasnt", "hadnt", "mustnt", "neednt", "nope", "nah",
     };
 
-    private static readonly Dictionary<string, double> Boosters = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["absolutely"] = 1, ["amazingly"] = 1, ["awfully"] = 1, ["completely"] = 1, ["considerably"] = 1,
-        ["decidedly"] = 1, ["deeply"] = 1, ["enormously"] = 1, ["entirely"] = 1, ["especially"] = 1,
-        ["exceptionally"] = 1, ["extremely"] = 1, ["extraordinarily"] = 1, ["greatly"] = 1, ["highly"] = 1,
-        ["hugely"] = 1, ["incredibly"] = 1, ["intensely"] = 1, ["insanely"] = 1, ["majorly"] = 1, ["more"] = 1,
-        ["most"] = 1, ["particularly"] = 1, ["purely"] = 1, ["quite"] = 1, ["really"] = 1, ["remarkably"] = 1,
-        ["ridiculously"] = 1, ["seriously"] = 1, ["so"] = 1, ["substantially"] = 1, ["super"] = 1, ["thoroughly"] = 1,
-        ["totally"] = 1, ["tremendously"] = 1, ["truly"] = 1, ["unbelievably"] = 1, ["unusually"] = 1,
-        ["utterly"] = 1, ["very"] = 1, ["terribly"] = 1, ["frigging"] = 1, ["fricking"] = 1,
-        ["almost"] = -1, ["kinda"] = -1, ["sorta"] = -1, ["less"] = -1, ["marginally"] = -1,
-        ["occasionally"] = -1, ["partly"] = -1, ["slightly"] = -1, ["somewhat"] = -1, ["fairly"] = -1,
-        ["rather"] = -1,
-    };
+    // Degree modifiers: +1 boosts the next sentiment word's intensity, −1 dampens it.
+    private static readonly Dictionary<string, double> Boosters = Modifiers(
+        "absolutely amazingly awfully completely considerably decidedly deeply enormously entirely especially exceptionally " +
+        "extremely extraordinarily greatly highly hugely incredibly intensely insanely majorly more most particularly purely " +
+        "quite really remarkably ridiculously seriously so substantially super thoroughly totally tremendously truly " +
+        "unbelievably unusually utterly very terribly frigging fricking",
+        "almost kinda sorta less marginally occasionally partly slightly somewhat fairly rather");
 
     private static readonly HashSet<string> Contrasts = new(StringComparer.OrdinalIgnoreCase) { "but", "however" };
 
@@ -204,6 +197,22 @@ public sealed class RuleSentimentScorer(SentimentLexicon lexicon)
         }
 
         return negated ? v * NegationScalar : v;
+    }
+
+    private static Dictionary<string, double> Modifiers(string boosters, string dampeners)
+    {
+        var map = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
+        foreach (var w in boosters.Split(' '))
+        {
+            map[w] = 1;
+        }
+
+        foreach (var w in dampeners.Split(' '))
+        {
+            map[w] = -1;
+        }
+
+        return map;
     }
 
     private static readonly HashSet<string> ServiceNouns = new(StringComparer.OrdinalIgnoreCase) { "support", "help", "care" };
