@@ -8,7 +8,7 @@ public sealed class ThemeBenchmark : IBenchmark
 {
     public string Name => "text-themes";
 
-    public string Description => "Themes in the UCI review sentences [dataDir] [--k K] [--seed S]";
+    public string Description => "Themes in the UCI review sentences [dataDir] [--k K] [--seed S] [--keep-sentiment-words]";
 
     public async Task<int> RunAsync(string[] args, TextWriter output)
     {
@@ -22,11 +22,12 @@ public sealed class ThemeBenchmark : IBenchmark
         {
             K = TextData.Option(args, "--k") is { } k ? int.Parse(k, System.Globalization.CultureInfo.InvariantCulture) : null,
             Seed = TextData.Option(args, "--seed") is { } s ? int.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : 17,
+            IgnoredWords = args.Contains("--keep-sentiment-words") ? null : TextData.Rules(dataDir).Lexicon.Words,
         };
         var clock = Stopwatch.StartNew();
         var model = ThemeClusterer.Fit(texts, options);
         var seconds = clock.Elapsed.TotalSeconds;
-        await output.WriteLineAsync($"{texts.Count} texts, {model.Themes.Count} themes (k {(options.K is null ? "chosen by silhouette" : "given")}), seed {options.Seed}, {TextData.F(seconds, "F2")} s, {model.Assignments.Count(a => a < 0)} texts without a vocabulary term").ConfigureAwait(false);
+        await output.WriteLineAsync($"{texts.Count} texts, {model.Themes.Count} themes (k {(options.K is null ? "chosen by silhouette" : "given")}), seed {options.Seed}, sentiment words {(options.IgnoredWords is null ? "kept" : "ignored")}, {TextData.F(seconds, "F2")} s, {model.Assignments.Count(a => a < 0)} texts without a vocabulary term").ConfigureAwait(false);
         await output.WriteLineAsync().ConfigureAwait(false);
         await output.WriteLineAsync("| theme | size | key phrases | nearest example |").ConfigureAwait(false);
         await output.WriteLineAsync("|---|---:|---|---|").ConfigureAwait(false);

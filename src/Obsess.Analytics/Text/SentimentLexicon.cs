@@ -13,6 +13,7 @@ public sealed class SentimentLexicon
     private readonly Dictionary<string, double>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly Dictionary<string, double> _emoji;
     private readonly int _maxEmojiLength;
+    private HashSet<string>? _words;
 
     private SentimentLexicon(Dictionary<string, double> valences, Dictionary<string, double> emoji, string fingerprint)
     {
@@ -24,6 +25,9 @@ public sealed class SentimentLexicon
     }
 
     public int Count => _valences.Count;
+
+    /// <summary>The rated words and emoticons (case-insensitive set).</summary>
+    public IReadOnlySet<string> Words => _words ??= new HashSet<string>(_valences.Keys, StringComparer.OrdinalIgnoreCase);
 
     public int EmojiCount => _emoji.Count;
 

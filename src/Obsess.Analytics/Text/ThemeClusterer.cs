@@ -18,6 +18,12 @@ public sealed record ThemeOptions
     public int KeyPhrases { get; init; } = 5;
 
     public int Examples { get; init; } = 3;
+
+    /// <summary>
+    /// Extra words to leave out of the vocabulary, e.g. sentiment words (<see cref="SentimentLexicon.Words"/>) so themes
+    /// name topics ("delivery", "billing") rather than opinions ("great", "bad").
+    /// </summary>
+    public IReadOnlySet<string>? IgnoredWords { get; init; }
 }
 
 public sealed record Theme
@@ -42,8 +48,11 @@ public sealed class ThemeModel
     private readonly double[] _idf;
     private readonly double[][] _centroids;
 
-    internal ThemeModel(Dictionary<string, int> vocabulary, double[] idf, double[][] centroids, IReadOnlyList<Theme> themes, IReadOnlyList<int> assignments)
+    private readonly IReadOnlySet<string>? _ignored;
+
+    internal ThemeModel(Dictionary<string, int> vocabulary, double[] idf, double[][] centroids, IReadOnlyList<Theme> themes, IReadOnlyList<int> assignments, IReadOnlySet<string>? ignored)
     {
+        _ignored = ignored;
         _vocabulary = vocabulary;
         _idf = idf;
         _centroids = centroids;
@@ -60,7 +69,7 @@ public sealed class ThemeModel
     public int Assign(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var v = ThemeClusterer.Vectorize(text, _vocabulary, _idf);
+        var v = ThemeClusterer.Vectorize(text, _vocabulary, _idf, _ignored);
         return v.Indices.Length == 0 ? -1 : ThemeClusterer.Nearest(v, _centroids).Index;
     }
 }
@@ -78,6 +87,7 @@ public static class ThemeClusterer
          "same she should so some such than that the their theirs them themselves then there these they this those through to too under until up " +
          "very was we were what when where which while who whom why will with would you your yours yourself yourselves im ive dont cant wont " +
          "get got also really one would like still even much us since keep keeps kept every again time times please thing things way " +
+         "wasn't weren't hasn't haven't hadn't couldn't shouldn't wouldn't aren't that's there's " +
          " it's i'm i've don't can't won't didn't doesn't isn't").Split(' '),
         StringComparer.Ordinal);
 
@@ -96,7 +106,7 @@ public static class ThemeClusterer
         var df = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var text in texts)
         {
-            foreach (var term in Terms(text).Distinct(StringComparer.Ordinal))
+            foreach (var term in Terms(text, options.IgnoredWords).Distinct(StringComparer.Ordinal))
             {
                 df[term] = df.GetValueOrDefault(term) + 1;
             }
@@ -112,7 +122,7 @@ public static class ThemeClusterer
             idf[i] = Math.Log((1.0 + texts.Count) / (1.0 + df[terms[i]])) + 1;
         }
 
-        var vectors = texts.Select(t => Vectorize(t, vocabulary, idf)).ToArray();
+        var vectors = texts.Select(t => Vectorize(t, vocabulary, idf, options.IgnoredWords)).ToArray();
         var usable = Enumerable.Range(0, vectors.Length).Where(i => vectors[i].Indices.Length > 0).ToArray();
         if (usable.Length < 2)
         {
@@ -155,10 +165,10 @@ public static class ThemeClusterer
             themes.Add(new Theme { Id = c, Name = string.Join(" / ", phrases.Take(3)), KeyPhrases = phrases, Examples = examples, Size = members.Length });
         }
 
-        return new ThemeModel(vocabulary, idf, centroids, themes, assignments);
+        return new ThemeModel(vocabulary, idf, centroids, themes, assignments, options.IgnoredWords);
     }
 
-    internal static IEnumerable<string> Terms(string text)
+    internal static IEnumerable<string> Terms(string text, IReadOnlySet<string>? ignored)
     {
         var words = new List<string>();
         var current = new System.Text.StringBuilder();
@@ -178,7 +188,7 @@ public static class ThemeClusterer
         string? previous = null;
         foreach (var w in words)
         {
-            if (w.Length < 2 || StopWords.Contains(w) || w.All(char.IsDigit))
+            if (w.Length < 2 || StopWords.Contains(w) || w.All(char.IsDigit) || ignored?.Contains(w) == true)
             {
                 previous = null;
                 continue;
@@ -194,10 +204,10 @@ public static class ThemeClusterer
         }
     }
 
-    internal static SparseVector Vectorize(string text, Dictionary<string, int> vocabulary, double[] idf)
+    internal static SparseVector Vectorize(string text, Dictionary<string, int> vocabulary, double[] idf, IReadOnlySet<string>? ignored)
     {
         var counts = new SortedDictionary<int, double>();
-        foreach (var term in Terms(text))
+        foreach (var term in Terms(text, ignored))
         {
             if (vocabulary.TryGetValue(term, out var i))
             {

@@ -71,6 +71,16 @@ public class ThemeClustererTests
     }
 
     [Fact]
+    public void Ignored_words_never_name_a_theme()
+    {
+        var texts = Texts.Select((t, i) => i % 2 == 0 ? t + ", terrible" : t + ", great").ToArray();
+        var kept = ThemeClusterer.Fit(texts, new ThemeOptions { K = 3, Seed = 5 });
+        kept.Themes.SelectMany(t => t.KeyPhrases).ShouldContain(p => p.Contains("great") || p.Contains("terrible"));
+        var ignored = ThemeClusterer.Fit(texts, new ThemeOptions { K = 3, Seed = 5, IgnoredWords = Lexicons.VaderLexicon.Words });
+        ignored.Themes.SelectMany(t => t.KeyPhrases).ShouldNotContain(p => p.Contains("great") || p.Contains("terrible"));
+    }
+
+    [Fact]
     public void Too_few_texts_is_a_clear_error()
     {
         Should.Throw<ArgumentException>(() => ThemeClusterer.Fit(["only one"]));
