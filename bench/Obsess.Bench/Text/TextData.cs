@@ -49,9 +49,9 @@ internal static class TextData
         {
             foreach (var f in new[] { "amazon_cells", "imdb", "yelp" })
             {
-                var rows = Labelled(dataDir, $"sentiment/uci/{f}_labelled.txt");
-                train.AddRange(rows.Where((_, i) => i % 5 != 0));
-                dev.AddRange(rows.Where((_, i) => i % 5 == 0));
+                var (uciTrain, uciDev) = SentimentTrainer.HoldOut(Labelled(dataDir, $"sentiment/uci/{f}_labelled.txt"));
+                train.AddRange(uciTrain);
+                dev.AddRange(uciDev);
             }
         }
 

@@ -13,7 +13,7 @@ public sealed class SentimentLexicon
     private readonly Dictionary<string, double>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly Dictionary<string, double> _emoji;
     private readonly int _maxEmojiLength;
-    private HashSet<string>? _words;
+    private readonly HashSet<string> _words;
 
     private SentimentLexicon(Dictionary<string, double> valences, Dictionary<string, double> emoji, string fingerprint)
     {
@@ -21,13 +21,14 @@ public sealed class SentimentLexicon
         _lookup = valences.GetAlternateLookup<ReadOnlySpan<char>>();
         _emoji = emoji;
         _maxEmojiLength = emoji.Count == 0 ? 0 : emoji.Keys.Max(k => k.Length);
+        _words = new HashSet<string>(valences.Keys, StringComparer.OrdinalIgnoreCase);
         Fingerprint = fingerprint;
     }
 
     public int Count => _valences.Count;
 
     /// <summary>The rated words and emoticons (case-insensitive set).</summary>
-    public IReadOnlySet<string> Words => _words ??= new HashSet<string>(_valences.Keys, StringComparer.OrdinalIgnoreCase);
+    public IReadOnlySet<string> Words => _words;
 
     public int EmojiCount => _emoji.Count;
 

@@ -117,6 +117,17 @@ public static class SentimentTrainer
     }
 
     /// <summary>
+    /// Splits rows into training rows and every <paramref name="every"/>-th row held out for development (deterministic).
+    /// The standard recipe holds out every fifth row of each UCI set and adds it to SST-2 dev.
+    /// </summary>
+    public static (IReadOnlyList<LabelledText> Train, IReadOnlyList<LabelledText> Dev) HoldOut(IReadOnlyList<LabelledText> rows, int every = 5)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentOutOfRangeException.ThrowIfLessThan(every, 2);
+        return (rows.Where((_, i) => i % every != 0).ToList(), rows.Where((_, i) => i % every == 0).ToList());
+    }
+
+    /// <summary>
     /// Trains on <paramref name="train"/> and selects L2 and the number of epochs by log-loss on <paramref name="dev"/>,
     /// then the rule blend weight (0, 0.1, …, 1) by Pearson correlation between the blended score and the dev labels.
     /// </summary>
