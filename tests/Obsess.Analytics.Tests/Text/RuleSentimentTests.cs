@@ -99,6 +99,13 @@ public class RuleSentimentTests
     }
 
     [Fact]
+    public void Emoji_glued_to_a_word_are_split_from_it()
+    {
+        _rules.Tokenize("great😀").ShouldBe(["great", "😀"]);
+        _rules.Tokenize("#love it!!").ShouldBe(["love", "it"]);
+    }
+
+    [Fact]
     public void Emoticons_are_kept_whole_and_scored()
     {
         Score("See you tomorrow :)").ShouldBeGreaterThan(0.05);

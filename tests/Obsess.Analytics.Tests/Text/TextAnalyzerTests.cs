@@ -37,6 +37,18 @@ public class TextAnalyzerTests(SmallEmotionModelFixture emotions) : IClassFixtur
         result.Sentiment.ShouldNotBeNull().Label.ShouldBe(SentimentLabel.Positive);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("!!!")]
+    public void Empty_or_punctuation_only_text_is_neutral_with_no_intents(string text)
+    {
+        var result = new TextAnalyzer(Lexicons.VaderLexicon).Analyze(text);
+        result.Sentiment.ShouldNotBeNull().Label.ShouldBe(SentimentLabel.Neutral);
+        result.Intents.ShouldBeEmpty();
+        result.Language.Code.ShouldBe(LanguageDetector.Undetermined);
+    }
+
     [Fact]
     public void Parallel_analysis_gives_the_same_results_as_sequential()
     {
