@@ -16,7 +16,7 @@ public sealed record EmotionTrainingOptions
 
     public int Bits { get; init; } = 18;
 
-    public int MaxEpochs { get; init; } = 5;
+    public int MaxEpochs { get; init; } = 8;
 
     public double LearningRate { get; init; } = 0.1;
 
