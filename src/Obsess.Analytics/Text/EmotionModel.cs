@@ -65,9 +65,16 @@ public sealed class EmotionModel
         if (linear.Meta.TryGetValue("decisionWeights", out var s))
         {
             var parts = s.Split(',');
-            for (var i = 0; i < parts.Length && i < _priorCorrection.Length; i++)
+            if (parts.Length != _priorCorrection.Length)
             {
-                _priorCorrection[i] = double.Parse(parts[i], CultureInfo.InvariantCulture);
+                throw new FormatException($"model JSON 'meta.decisionWeights': expected {_priorCorrection.Length} comma-separated numbers.");
+            }
+
+            for (var i = 0; i < parts.Length; i++)
+            {
+                _priorCorrection[i] = double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out var w) && w > 0
+                    ? w
+                    : throw new FormatException($"model JSON 'meta.decisionWeights': item {i + 1} '{parts[i]}' is not a positive number.");
             }
         }
         else
