@@ -35,7 +35,12 @@ public sealed class SentimentModel
         }
 
         Linear = linear;
-        RuleWeight = linear.Meta.TryGetValue("ruleWeight", out var s) && double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : 0;
+        RuleWeight = MetaNumber(linear, "ruleWeight", 0);
+        Temperature = MetaNumber(linear, "temperature", 1);
+        if (RuleWeight is < 0 or > 1 || Temperature <= 0)
+        {
+            throw new FormatException("model JSON 'meta': ruleWeight must be in 0..1 and temperature positive.");
+        }
     }
 
     public LinearModel Linear { get; }
@@ -43,22 +48,37 @@ public sealed class SentimentModel
     /// <summary>Weight of the rule compound in the blend (0..1).</summary>
     public double RuleWeight { get; }
 
+    /// <summary>Logit temperature fitted on the development set (Guo et al. 2017): above 1 softens an overconfident model.</summary>
+    public double Temperature { get; }
+
     public string Fingerprint => Linear.Fingerprint;
+
+    private static double MetaNumber(LinearModel linear, string key, double fallback)
+    {
+        if (!linear.Meta.TryGetValue(key, out var s))
+        {
+            return fallback;
+        }
+
+        return double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v)
+            ? v
+            : throw new FormatException($"model JSON 'meta.{key}': '{s}' is not a number.");
+    }
 
     public static SentimentModel FromJson(string json) => new(LinearModel.FromJson(json));
 
     public string ToJson() => Linear.ToJson();
 
-    /// <summary>The model's own score 2p − 1 in (-1, 1), before blending.</summary>
+    /// <summary>The model's own score 2p − 1 in (-1, 1) with p at the fitted temperature, before blending.</summary>
     public double ModelScore(IReadOnlyList<string> tokens, string text, RuleSentiment rule)
     {
         var features = new List<int>(tokens.Count * 2);
         HashedFeatures.Extract(tokens, Linear.Bits, features);
         Span<double> dense = stackalloc double[DenseCount];
         Dense(text, rule, dense);
-        Span<double> p = stackalloc double[2];
-        Linear.Predict(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(features), dense, p);
-        return p[1] - p[0];
+        Span<double> z = stackalloc double[2];
+        Linear.Logits(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(features), dense, z);
+        return Math.Tanh((z[1] - z[0]) / (2 * Temperature));
     }
 
     public double Score(IReadOnlyList<string> tokens, string text, RuleSentiment rule) =>
@@ -170,12 +190,32 @@ public static class SentimentTrainer
         }
 
         var chosen = best!;
-        var modelScores = devSet.Select(ex =>
+        var margins = devSet.Select(ex =>
         {
-            Span<double> p = stackalloc double[2];
-            chosen.Predict(ex.Features, ex.Dense, p);
-            return p[1] - p[0];
+            Span<double> z = stackalloc double[2];
+            chosen.Logits(ex.Features, ex.Dense, z);
+            return z[1] - z[0];
         }).ToArray();
+
+        // Temperature scaling (Guo et al. 2017) by dev log-loss; the model score is then 2σ(m/T) − 1 = tanh(m/2T).
+        double temperature = 1, bestCalibrated = double.PositiveInfinity;
+        foreach (var t in new[] { 0.5, 0.75, 1, 1.25, 1.5, 2, 2.5, 3, 4 })
+        {
+            double loss = 0;
+            for (var i = 0; i < margins.Length; i++)
+            {
+                var m = margins[i] / t * (dev[i].Label == 1 ? 1 : -1);
+                loss += m > 0 ? double.LogP1(Math.Exp(-m)) : -m + double.LogP1(Math.Exp(m));
+            }
+
+            if (loss < bestCalibrated - 1e-12)
+            {
+                bestCalibrated = loss;
+                temperature = t;
+            }
+        }
+
+        var modelScores = margins.Select(m => Math.Tanh(m / (2 * temperature))).ToArray();
         var labels = dev.Select(d => d.Label == 1 ? 1.0 : -1.0).ToArray();
         double bestWeight = 0, bestR = double.NegativeInfinity;
         for (var step = 0; step <= 10; step++)
@@ -193,6 +233,7 @@ public static class SentimentTrainer
         var finalMeta = new Dictionary<string, string>(chosen.Meta, StringComparer.Ordinal)
         {
             ["ruleWeight"] = bestWeight.ToString("R", CultureInfo.InvariantCulture),
+            ["temperature"] = temperature.ToString("R", CultureInfo.InvariantCulture),
             ["devLogLoss"] = bestLoss.ToString("F4", CultureInfo.InvariantCulture),
             ["devPearson"] = bestR.ToString("F4", CultureInfo.InvariantCulture),
             ["devAccuracy"] = accuracy.ToString("F4", CultureInfo.InvariantCulture),
