@@ -1,0 +1,175 @@
+using System.Text.RegularExpressions;
+
+namespace Obsess.Analytics.Text;
+
+public enum Intent
+{
+    /// <summary>The customer threatens to leave: "cancel my account", "switching to …", "close my account".</summary>
+    ChurnThreat,
+    Complaint,
+    Praise,
+    Question,
+
+    /// <summary>The customer asks for a person: "let me talk to a human", "I want a manager".</summary>
+    HumanRequest,
+}
+
+public sealed record IntentResult
+{
+    public required IReadOnlyList<Intent> Intents { get; init; }
+
+    /// <summary>How soon someone should act, in [0, 1].</summary>
+    public required double Urgency { get; init; }
+}
+
+/// <summary>
+/// Rule-based intents and urgency for English customer messages. The patterns and cue weights are design choices
+/// written for customer-service text (not fitted); urgency combines its cues by noisy-or, 1 − Π(1 − cᵢ).
+/// Stateless and thread-safe (compiled regular expressions are immutable).
+/// </summary>
+public static partial class IntentDetector
+{
+    /// <summary>Compound at or below which a message counts as a complaint even without a complaint phrase.</summary>
+    public const double ComplaintSentiment = -0.4;
+
+    /// <summary>Compound at or above which a message counts as praise even without a praise phrase.</summary>
+    public const double PraiseSentiment = 0.5;
+
+    /// <summary>A single word this positive (on the ±4 scale) makes a complaining message praise too.</summary>
+    public const double StrongPraiseValence = 2.0;
+
+    /// <summary>Intents and urgency of an English message, given its sentiment score and, optionally, the rule details.</summary>
+    public static IntentResult Detect(string text, double sentiment, RuleSentiment? rule = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var original = RuleSentimentScorer.Normalize(text);
+        text = original.ToLowerInvariant();
+        var intents = new List<Intent>(3);
+        var churn = Churn.IsMatch(text) || SwitchToBrand().IsMatch(original);
+        var human = Human.IsMatch(text);
+        var question = IsQuestion(text);
+        var complaint = ComplaintPhrase.IsMatch(text) || sentiment <= ComplaintSentiment;
+        // Praise needs a praise phrase, or a clearly positive message that asks and complains about nothing; a mixed
+        // message ("love it, but …") is praise and complaint at once when it holds a strongly positive word.
+        var praise = PraisePhrase.IsMatch(text)
+            || !complaint && !question && !churn && !human && sentiment >= PraiseSentiment
+            || complaint && rule is not null && rule.StrongestPositive >= StrongPraiseValence;
+
+        if (churn)
+        {
+            intents.Add(Intent.ChurnThreat);
+        }
+
+        if (complaint)
+        {
+            intents.Add(Intent.Complaint);
+        }
+
+        if (praise)
+        {
+            intents.Add(Intent.Praise);
+        }
+
+        if (question)
+        {
+            intents.Add(Intent.Question);
+        }
+
+        if (human)
+        {
+            intents.Add(Intent.HumanRequest);
+        }
+
+        return new IntentResult { Intents = intents, Urgency = Urgency(text, original, sentiment, churn, complaint, human) };
+    }
+
+    private static bool IsQuestion(string text)
+    {
+        if (text.Contains('?', StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        return QuestionOpening.IsMatch(text);
+    }
+
+    private static double Urgency(string text, string original, double sentiment, bool churn, bool complaint, bool human)
+    {
+        var calm = 1.0;
+        void Cue(bool present, double weight)
+        {
+            if (present)
+            {
+                calm *= 1 - weight;
+            }
+        }
+
+        Cue(UrgentWord.IsMatch(text), 0.6);
+        Cue(Blocking.IsMatch(text), 0.5);
+        Cue(churn, 0.45);
+        Cue(human, 0.25);
+        Cue(complaint, 0.2);
+        Cue(sentiment < 0, Math.Min(1, -sentiment) * 0.35);
+        var bangs = text.Count(c => c == '!');
+        Cue(bangs > 0, Math.Min(bangs, 3) * 0.07);
+        Cue(ShoutedWords(original) >= 2, 0.15);
+        return Math.Clamp(1 - calm, 0, 1);
+    }
+
+    private static int ShoutedWords(string text)
+    {
+        var n = 0;
+        foreach (var w in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            n += TextTokenizer.IsAllCaps(w) && w.Length >= 3 ? 1 : 0;
+        }
+
+        return n;
+    }
+
+    // Patterns are written in lower case and run on the lower-cased text: case-insensitive matching and the
+    // backtracking engine were 10-50x slower on these large alternations (measured with text-speed).
+    private const RegexOptions Options = RegexOptions.CultureInvariant | RegexOptions.NonBacktracking;
+
+    // "switching to Zendesk": a capitalised name after the verb, so "switching to the annual plan" is not churn.
+    [GeneratedRegex(@"\b([Ss]witch(ing|ed)?|[Mm]ov(e|ing)|[Gg]o(ing)?|[Pp]ort(ing)?|[Mm]igrat(e|ing))\s+(over\s+)?to\s+\p{Lu}\w+", RegexOptions.CultureInvariant)]
+    private static partial Regex SwitchToBrand();
+
+    private static readonly Regex Churn = new(
+        @"\b(cancel+(ing|ed)?|clos(e|ing)|delet(e|ing)|terminat(e|ing)|end(ing)?|shut(ting)? down|deactivat(e|ing))\s+(my|our|the)\s+(\w+\s+)?(account|subscription|membership|plan|contract|service|license|licence|profile)s?\b"
+        + @"|\b(switch(ing|ed)?|mov(e|ing)|go(ing)?|port(ing)?|migrat(e|ing))\s+(over\s+)?to\s+(a\s+|an\s+|another\s+)?(competitor|different|other|provider|vendor|supplier|company|bank|platform|tool|service|(?-i:\p{Lu}\w+))"
+        + @"|\b(not|won't|will not|no longer)\s+(be\s+)?renew(ing)?\b|\b(stop|turn\s+off|disable|cancel)\s+(the\s+)?(auto-?\s?renew(al|ing)?|renewing)\b|\bunsubscrib(e|ing)\b"
+        + @"|\b(take|taking)\s+(my|our)\s+business\s+elsewhere\b|\b(find|finding|look(ing)?\s+for|try(ing)?)\s+(an?\s+|another\s+|other\s+)?(alternative|new|different|other|another)\s*(provider|company|vendor|service|supplier|tool|bank|app)?s?\b"
+        + @"|\b(i'?m|i am|we'?re|we are)\s+(leaving|done with you|out\b|quitting)|\bcancel(l)?ation\b|\bcancel\s+(it|everything|now)\b|\bgoing\s+with\s+(a\s+)?competitor\b",
+        Options);
+
+    private static readonly Regex Human = new(
+        @"\b(speak|talk|chat|connect\s+me|put\s+me\s+through|transfer\s+me)\s+(to|with)\s+(a\s+|an\s+|your\s+|the\s+|some\s+)?(real\s+|actual\s+|live\s+)?(human|person|agent|representative|rep|someone|somebody|manager|supervisor|operator|people)\b"
+        + @"|\b(real|actual|live)\s+(human|person|agent)\b|\bhuman\s+(please|being)\b|\b(call|ring|phone)\s+me(\s+back)?\b|\bescalat(e|ion)\b"
+        + @"|\b(need|want|get\s+me)\s+(a\s+|to\s+talk\s+to\s+a\s+)?(manager|supervisor)\b|\b(a|your)\s+(supervisor|manager)\s+(to\s+)?(review|look|call|contact|check)\b|\bnot\s+(a|another|your)\s+(bot|robot)\b|\bstop\s+(the\s+)?bot\b",
+        Options);
+
+    private static readonly Regex ComplaintPhrase = new(
+        @"\b(doesn'?t|does not|don'?t|do not|isn'?t|is not|won'?t|can'?t|cannot|couldn'?t|didn'?t|never)\s+(work|working|load|loading|arrive|arrived|open|respond|responded|connect|get\s+back|log\s*in|sync|charge|ship|come|answer|help|understand|fix|solve)"
+        + @"|\bnot\s+(working|happy|satisfied|acceptable|received)\b|\b(broken|broke|crash(es|ed|ing)?|bug(gy|s)?|glitch|outage|down\s+again|is\s+down|keeps?\s+(crashing|failing|freezing|logging)|stopped\s+working)\b"
+        + @"|\b(still\s+(waiting|no|not|nothing|haven'?t)|never\s+(got|received|arrived|heard)|no\s+(reply|response|answer|one\s+(got|has|answered)))\b|\b(overcharged|charged\s+(me\s+)?(twice|double|again|wrong)|double\s+charged|wrong\s+(item|order|size|amount|charge))\b"
+        + @"|\b(unacceptable|ridiculous|disappointed|disappointing|frustrat(ed|ing)|annoy(ed|ing)|terrible|awful|horrible|worst|useless|rude|scam|complain(t)?|fed\s+up|waste\s+of|nightmare|absurd)\b|\b(want|need|demand|where\s+is|waiting\s+for)\s+(a|my|the)\s+refund\b|\b(arrived|came|was|is|running|delivered|showed\s+up)\s+late\b|\blate\s+(delivery|again|shipment)\b|\b(delayed|missing|damaged)\b"
+        + @"|\b(nobody|no\s+one)\s+(has\s+|have\s+|ever\s+)?(replied|responded|answered|helped|called|got\s+back|replies|answers|responds|helps)\b|\bwithout\s+(fixing|solving|resolving|helping|answering|a\s+(reply|response|fix))\b|\bnothing\s+like\s+(the|what)\b|\bnot\s+what\s+(you|was|i|we)\s+(advertised|promised|described|ordered|paid\s+for|expected)\b|\b(says|said|shows|marked\s+as)\s+delivered\b|\b(was|were|is|are|arrived|came)\s+(cold|soggy|stale|dirty|filthy|broken|cracked|wrong|slow|empty|expired|faulty|defective)\b|\b(so|too|very|painfully|really)\s+(slow|expensive|complicated|confusing)\b|\bmakes?\s+no\s+sense\b|\blocked\s+out\b|\baccount\s+(is\s+|was\s+|got\s+|has\s+been\s+)?(locked|suspended|blocked|frozen)\b|\b(fail(s|ed|ing)?|failure)\b|\b(dies|died)\b|\bdrain(s|ing)?\s+(my\s+|the\s+)?battery\b|\bseriously\s*\?|\bon\s+hold\b|\bhold\s+music\b|\bprice\s+(hike|increase|went\s+up|going\s+up)\b|\bif\s+(this|it)\s+(isn\'?t|is\s+not|doesn\'?t\s+get|is\s+not\s+getting)\s+(fixed|resolved|sorted)\b|^\s*why\s+(can\'?t|cannot|won\'?t|doesn\'?t|isn\'?t|aren\'?t|didn\'?t|hasn\'?t|haven\'?t|is\s+it\s+so|does\s+it\s+take\s+so)\b",
+        Options);
+
+    private static readonly Regex PraisePhrase = new(
+        @"\b(thanks?|thank\s+you|thx|ty|cheers|kudos|appreciate(d)?|grateful|saves?\s+(me|us)\s+(so\s+much\s+|a\s+lot\s+of\s+)?(time|hours)|well\s+done|great\s+(job|work|service|support|team|product|app)|keep\s+(it\s+)?up|love(d)?\s+(it|this|the|your|how)|(amazing|awesome|excellent|fantastic|brilliant|outstanding|wonderful|superb|perfect|impressed|delighted)\b|(highly\s+)?recommend(ed)?|best\s+(service|support|app|product|company)|lifesaver|five\s+stars|5\s+stars)",
+        Options);
+
+    private static readonly Regex QuestionOpening = new(
+        @"^\s*(how|what|when|where|why|who|which)\b|^\s*(can|could|is|are|do|does|did|will|would|should|may|has|have|am)\s+(i|you|we|they|it|he|she|there|this|that|my|your|our|someone|anyone|somebody|anybody|the)\b|\b(i\s+(was|am)\s+wondering|any\s+idea|does\s+anyone\s+know|i'?d\s+like\s+to\s+know|please\s+(advise|explain|let\s+me\s+know)|is\s+there\s+(a|any)\s+way)\b",
+        Options);
+
+    private static readonly Regex UrgentWord = new(
+        @"\b(urgent(ly)?|asap|a\.s\.a\.p|immediately|right\s+(now|away)|emergency|as\s+soon\s+as\s+possible|critical|today|tonight|deadline|time[-\s]sensitive|straight\s+away)\b",
+        Options);
+
+    private static readonly Regex Blocking = new(
+        @"\b(can'?t|cannot|unable\s+to)\s+(log\s*in|access|login|sign\s+in|pay|use|work|get\s+in)|\blocked\s+out\b|\b(site|app|system|service|server|everything)\s+(is\s+)?(down|offline)\b|\boutage\b|\b(losing|lost)\s+(money|customers|sales|data|orders)\b|\bdata\s+(breach|leak)\b|\b(hacked|fraud(ulent)?|stolen)\b",
+        Options);
+}
