@@ -105,4 +105,5 @@ public abstract class ImportTests(ObsessAppFixture app)
 
 public sealed class ImportTests_on_sqlite(SqliteAppFixture app) : ImportTests(app), IClassFixture<SqliteAppFixture>;
 
+[Collection(PostgresCollection.Name)]
 public sealed class ImportTests_on_postgres(PostgresAppFixture app) : ImportTests(app), IClassFixture<PostgresAppFixture>;

@@ -24,7 +24,9 @@ public abstract class ModelTests(ObsessAppFixture app)
         var workspace = new Workspace { Id = ws, Slug = "model", Name = "Model Co", DefaultRegion = "CA", Currency = "CAD", ChurnWindowDays = 90, CreatedAt = T1 };
         var user = new User { WorkspaceId = ws, Id = Guid.CreateVersion7(), Email = "u@example.com", Name = "U", Role = Roles.Manager, PasswordHash = "h", FailedLogins = 3, LockedUntil = T2, LastLoginAt = T1, Disabled = true, CreatedAt = T1 };
         var key = new ApiKey { WorkspaceId = ws, Id = Guid.CreateVersion7(), Name = "k", Role = Roles.Ingest, Prefix = "abcdefgh", Hash = new string('a', 64), CreatedAt = T1, LastUsedAt = T2, RevokedAt = T2 };
-        var customer = new Customer { WorkspaceId = ws, Id = customerId, Name = "Zoë Ünicode", Email = "z@example.com", Phone = "+12015550123", Traits = "{\"city\":\"Köln\"}", FirstSeenAt = T1, LastSeenAt = T2, CreatedAt = T1, UpdatedAt = T2 };
+        var customer = new Customer { WorkspaceId = ws, Id = customerId, Name = "Zoë Ünicode", Email = "z@example.com", Phone = "+12015550123", Traits = "{\"city\":\"Köln\"}", Consent = "{\"analytics\":{\"granted\":true,\"at\":\"2025-01-02T03:04:05Z\",\"source\":\"crm\"}}", FirstSeenAt = T1, LastSeenAt = T2, CreatedAt = T1, UpdatedAt = T2 };
+        var mergedAway = new Customer { WorkspaceId = ws, Id = Guid.CreateVersion7(), Name = "Old Zoë", FirstSeenAt = T1, LastSeenAt = T1, CreatedAt = T1, UpdatedAt = T2, MergedIntoId = customerId };
+        var merge = new CustomerMerge { WorkspaceId = ws, Id = Guid.CreateVersion7(), SurvivorId = customerId, MergedId = mergedAway.Id, Cause = "linked by email", At = T2, Snapshot = "{}", SplitAt = T2 };
         var identity = new CustomerIdentity { WorkspaceId = ws, Id = Guid.CreateVersion7(), CustomerId = customerId, Kind = IdentityKinds.External, Source = "web_shop", Value = "WS0000001", FirstSeenAt = T1 };
         var order = new Order { WorkspaceId = ws, Id = Guid.CreateVersion7(), CustomerId = customerId, Source = "web_shop", ExternalId = "WS-1", Channel = "web", OrderedAt = T2, Amount = 1234567.89m, Currency = "CAD", Items = 7 };
         var evt = new CustomerEvent { WorkspaceId = ws, Id = Guid.CreateVersion7(), CustomerId = customerId, Type = "track", Name = "Order completed", Source = "web_shop", Channel = "web", OccurredAt = T2, Properties = "{\"order_id\":\"WS-1\"}", MessageId = "m-1" };
@@ -35,7 +37,7 @@ public abstract class ModelTests(ObsessAppFixture app)
         {
             await Migrator.MigrateAsync(db);
             db.Workspaces.Add(workspace);
-            db.AddRange(user, key, customer, identity, order, evt, audit, ring);
+            db.AddRange(user, key, customer, mergedAway, identity, order, evt, audit, ring, merge);
             await db.SaveChangesAsync();
         }
 
@@ -44,7 +46,9 @@ public abstract class ModelTests(ObsessAppFixture app)
             (await db.Workspaces.SingleAsync()).ShouldBeEquivalentTo(workspace);
             (await db.Users.SingleAsync()).ShouldBeEquivalentTo(user);
             (await db.ApiKeys.SingleAsync()).ShouldBeEquivalentTo(key);
-            (await db.Customers.SingleAsync()).ShouldBeEquivalentTo(customer);
+            (await db.Customers.SingleAsync(c => c.Id == customerId)).ShouldBeEquivalentTo(customer);
+            (await db.Customers.SingleAsync(c => c.MergedIntoId != null)).ShouldBeEquivalentTo(mergedAway);
+            (await db.Merges.SingleAsync()).ShouldBeEquivalentTo(merge);
             (await db.Identities.SingleAsync()).ShouldBeEquivalentTo(identity);
             (await db.Orders.SingleAsync()).ShouldBeEquivalentTo(order);
             (await db.Events.SingleAsync()).ShouldBeEquivalentTo(evt);
@@ -59,7 +63,7 @@ public abstract class ModelTests(ObsessAppFixture app)
         {
             (await other.Customers.CountAsync()).ShouldBe(0);
             (await other.Users.CountAsync()).ShouldBe(0);
-            (await other.Customers.IgnoreQueryFilters().CountAsync()).ShouldBe(1);
+            (await other.Customers.IgnoreQueryFilters().CountAsync()).ShouldBe(2);
         }
     }
 

@@ -192,4 +192,5 @@ public abstract class IngestionTests(ObsessAppFixture app)
 
 public sealed class IngestionTests_on_sqlite(SqliteAppFixture app) : IngestionTests(app), IClassFixture<SqliteAppFixture>;
 
+[Collection(PostgresCollection.Name)]
 public sealed class IngestionTests_on_postgres(PostgresAppFixture app) : IngestionTests(app), IClassFixture<PostgresAppFixture>;

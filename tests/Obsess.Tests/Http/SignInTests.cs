@@ -195,7 +195,13 @@ public abstract class SignInTests(ObsessAppFixture app)
         (await browser.SignInAsync(user.Email, user.Password)).Dispose();
         (await browser.GetAsync("/api/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
 
-        using var signedOut = await browser.Http.PostAsync(Url("/account/logout"), new FormUrlEncodedContent([]));
+        // Without the form's antiforgery token another site could sign the user out: refused, still signed in.
+        using var forged = await browser.Http.PostAsync(Url("/account/logout"), new FormUrlEncodedContent([]));
+        await ProblemAssert.IsProblemAsync(forged, HttpStatusCode.BadRequest);
+        (await browser.GetAsync("/api/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        var token = await browser.LoginFormTokenAsync();
+        using var signedOut = await browser.Http.PostAsync(Url("/account/logout"), new FormUrlEncodedContent([new("__RequestVerificationToken", token)]));
 
         LocationOf(signedOut).ShouldStartWith("/login");
         (await browser.GetAsync("/api/me")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);

@@ -46,8 +46,15 @@ internal static class AccountEndpoints
         return Results.LocalRedirect(SafeReturn(returnUrl));
     }
 
-    private static async Task<IResult> LogoutAsync(HttpContext http)
+    private static async Task<IResult> LogoutAsync(HttpContext http, Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery)
     {
+        // The form carries no other field, so nothing binds it and the framework would not check its token: check
+        // it here, or any site could sign our users out.
+        if (!await antiforgery.IsRequestValidAsync(http).ConfigureAwait(false))
+        {
+            return Results.Problem(statusCode: 400, title: "Invalid form", detail: "The sign-out form has expired; reload the page and try again.");
+        }
+
         await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme).ConfigureAwait(false);
         return Results.Redirect("/login?signedOut=1");
     }
