@@ -1,0 +1,432 @@
+namespace Obsess.Analytics.Churn;
+
+/// <summary>
+/// L2-penalised logistic regression fitted by Newton-Raphson (IRLS) on a standardised design. Numeric features may be
+/// expanded with a restricted cubic spline; every design column maps back to the encoder feature it came from.
+/// </summary>
+public sealed record LogisticModel
+{
+    /// <summary>Spline knots per encoder feature (empty: the feature enters linearly only).</summary>
+    public required IReadOnlyList<IReadOnlyList<double>> Knots { get; init; }
+
+    /// <summary>Encoder feature of each design column.</summary>
+    public required IReadOnlyList<int> DesignFeature { get; init; }
+
+    /// <summary>−1 for the feature itself, j ≥ 0 for the j-th spline term.</summary>
+    public required IReadOnlyList<int> DesignTerm { get; init; }
+
+    public required IReadOnlyList<double> Means { get; init; }
+
+    /// <summary>Standard deviations; 0 marks a constant design column, which is dropped.</summary>
+    public required IReadOnlyList<double> Scales { get; init; }
+
+    public required IReadOnlyList<double> Coefficients { get; init; }
+
+    public required double Intercept { get; init; }
+
+    /// <summary>The L2 penalty λ on the summed log-likelihood that was used.</summary>
+    public required double Penalty { get; init; }
+
+    /// <summary>Log-odds of churn for one encoded row.</summary>
+    public double Logit(double[] x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        var eta = Intercept;
+        for (var j = 0; j < Coefficients.Count; j++)
+        {
+            if (Scales[j] > 0)
+            {
+                eta += Coefficients[j] * (DesignValue(x, j) - Means[j]) / Scales[j];
+            }
+        }
+
+        return eta;
+    }
+
+    /// <summary>
+    /// Adds each design column's share of the logit, β_j·(z_j − mean z_j) with mean z_j = 0 on training rows,
+    /// to the encoder feature it came from.
+    /// </summary>
+    public void AddContributions(double[] x, double[] perFeature, double weight)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(perFeature);
+        for (var j = 0; j < Coefficients.Count; j++)
+        {
+            if (Scales[j] > 0)
+            {
+                perFeature[DesignFeature[j]] += weight * Coefficients[j] * (DesignValue(x, j) - Means[j]) / Scales[j];
+            }
+        }
+    }
+
+    private double DesignValue(double[] x, int j)
+    {
+        var v = x[DesignFeature[j]];
+        return DesignTerm[j] < 0 ? v : SplineTerm(v, Knots[DesignFeature[j]], DesignTerm[j]);
+    }
+
+    /// <summary>
+    /// Restricted cubic spline term j (Harrell 2015, Regression Modeling Strategies, eq. 2.25), linear beyond the outer
+    /// knots, scaled by (t_k − t_1)² for conditioning.
+    /// </summary>
+    internal static double SplineTerm(double x, IReadOnlyList<double> t, int j)
+    {
+        var k = t.Count;
+        static double Cube(double v) => v > 0 ? v * v * v : 0;
+        var tk = t[k - 1];
+        var tk1 = t[k - 2];
+        var value = Cube(x - t[j])
+            - (Cube(x - tk1) * (tk - t[j]) / (tk - tk1))
+            + (Cube(x - tk) * (tk1 - t[j]) / (tk - tk1));
+        var span = tk - t[0];
+        return value / (span * span);
+    }
+
+    /// <summary>Fits the design (knots, means, scales) and the coefficients on the given rows.</summary>
+    public static LogisticModel Fit(
+        double[][] x, int[] y, IReadOnlyList<FeatureInfo> features, double penalty, LogisticOptions options, LogisticModel? warmStart = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(options);
+        var design = Design(x, features, options.Splines);
+        var z = Standardise(x, design);
+        var start = warmStart is not null && warmStart.Coefficients.Count == design.Feature.Length
+            ? (warmStart.Coefficients.ToArray(), warmStart.Intercept)
+            : ((double[]?)null, 0.0);
+        var (beta, intercept) = Newton(z, y, design.Scale, penalty, options.MaxIterations, start.Item1, start.Item2);
+        return new LogisticModel
+        {
+            Knots = design.Knots,
+            DesignFeature = design.Feature,
+            DesignTerm = design.Term,
+            Means = design.Mean,
+            Scales = design.Scale,
+            Coefficients = beta,
+            Intercept = intercept,
+            Penalty = penalty,
+        };
+    }
+
+    /// <summary>
+    /// Chooses λ from <see cref="LogisticOptions.Penalties"/> by inner stratified CV log loss, returning the fit on all
+    /// rows and the out-of-fold logits for the chosen λ (used to calibrate without touching held-out data).
+    /// </summary>
+    public static (LogisticModel Model, double[] OutOfFoldLogits) FitWithInnerCv(
+        double[][] x, int[] y, IReadOnlyList<FeatureInfo> features, LogisticOptions options, int innerFolds, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        ArgumentNullException.ThrowIfNull(options);
+        var penalties = options.Penalties.OrderByDescending(p => p).ToArray();
+        if (penalties.Length == 0 || penalties.Any(p => !(p > 0)))
+        {
+            throw new ArgumentException("LogisticOptions.Penalties must hold positive values.", nameof(options));
+        }
+
+        var assignment = StratifiedFolds.Assign(y, innerFolds, seed);
+        var oof = new double[penalties.Length][];
+        for (var k = 0; k < penalties.Length; k++)
+        {
+            oof[k] = new double[y.Length];
+        }
+
+        for (var fold = 0; fold < innerFolds; fold++)
+        {
+            var (train, test) = StratifiedFolds.Split(assignment, fold);
+            var xTrain = train.Select(i => x[i]).ToArray();
+            var yTrain = train.Select(i => y[i]).ToArray();
+            LogisticModel? previous = null;
+            for (var k = 0; k < penalties.Length; k++)
+            {
+                previous = Fit(xTrain, yTrain, features, penalties[k], options, previous);
+                foreach (var i in test)
+                {
+                    oof[k][i] = previous.Logit(x[i]);
+                }
+            }
+        }
+
+        var best = 0;
+        var bestLoss = double.PositiveInfinity;
+        for (var k = 0; k < penalties.Length; k++)
+        {
+            var loss = ChurnMetrics.LogLoss(oof[k].Select(Sigmoid).ToArray(), y);
+            if (loss < bestLoss - 1e-12)
+            {
+                bestLoss = loss;
+                best = k;
+            }
+        }
+
+        return (Fit(x, y, features, penalties[best], options), oof[best]);
+    }
+
+    internal static double Sigmoid(double eta) => eta >= 0 ? 1 / (1 + Math.Exp(-eta)) : Math.Exp(eta) / (1 + Math.Exp(eta));
+
+    /// <summary>log(1 + e^η) without overflow.</summary>
+    internal static double Softplus(double eta) => eta > 0 ? eta + Math.Log(1 + Math.Exp(-eta)) : Math.Log(1 + Math.Exp(eta));
+
+    private sealed record DesignSpec(double[][] Knots, int[] Feature, int[] Term, double[] Mean, double[] Scale);
+
+    private static DesignSpec Design(double[][] x, IReadOnlyList<FeatureInfo> features, bool splines)
+    {
+        var p = features.Count;
+        var knots = new double[p][];
+        var feature = new List<int>();
+        var term = new List<int>();
+        for (var f = 0; f < p; f++)
+        {
+            knots[f] = [];
+            feature.Add(f);
+            term.Add(-1);
+            if (!splines || !features[f].Continuous)
+            {
+                continue;
+            }
+
+            var sorted = x.Select(r => r[f]).ToArray();
+            Array.Sort(sorted);
+            double[] candidate = [.. new[] { 0.05, 0.35, 0.65, 0.95 }.Select(q => FeatureEncoder.Quantile(sorted, q))];
+            if (candidate.Zip(candidate.Skip(1)).All(pair => pair.Second > pair.First))
+            {
+                knots[f] = candidate;
+                for (var j = 0; j < candidate.Length - 2; j++)
+                {
+                    feature.Add(f);
+                    term.Add(j);
+                }
+            }
+        }
+
+        var d = feature.Count;
+        var mean = new double[d];
+        var scale = new double[d];
+        var spec = new DesignSpec(knots, [.. feature], [.. term], mean, scale);
+        for (var j = 0; j < d; j++)
+        {
+            // Welford's running mean/variance keeps the scale accurate for large offsets.
+            double m = 0, s = 0;
+            for (var i = 0; i < x.Length; i++)
+            {
+                var v = RawDesign(x[i], spec, j);
+                var delta = v - m;
+                m += delta / (i + 1);
+                s += delta * (v - m);
+            }
+
+            mean[j] = m;
+            var sd = Math.Sqrt(s / x.Length);
+            scale[j] = sd > 1e-12 * Math.Max(1, Math.Abs(m)) ? sd : 0;
+        }
+
+        return spec;
+    }
+
+    private static double RawDesign(double[] row, DesignSpec spec, int j)
+    {
+        var v = row[spec.Feature[j]];
+        return spec.Term[j] < 0 ? v : SplineTerm(v, spec.Knots[spec.Feature[j]], spec.Term[j]);
+    }
+
+    private static double[][] Standardise(double[][] x, DesignSpec spec)
+    {
+        var d = spec.Feature.Length;
+        var z = new double[x.Length][];
+        for (var i = 0; i < x.Length; i++)
+        {
+            var row = new double[d];
+            for (var j = 0; j < d; j++)
+            {
+                row[j] = spec.Scale[j] > 0 ? (RawDesign(x[i], spec, j) - spec.Mean[j]) / spec.Scale[j] : 0;
+            }
+
+            z[i] = row;
+        }
+
+        return z;
+    }
+
+    /// <summary>
+    /// Minimises Σ softplus-loss + λ/2 ‖β‖² (intercept unpenalised) by Newton steps with step halving; the Hessian
+    /// Zᵀ W Z + λI is positive definite for λ &gt; 0, so each step solves by Cholesky.
+    /// </summary>
+    private static (double[] Beta, double Intercept) Newton(
+        double[][] z, int[] y, double[] scale, double lambda, int maxIterations, double[]? startBeta, double startIntercept)
+    {
+        var n = z.Length;
+        var d = scale.Length;
+        var m = d + 1;
+        var w = new double[m];
+        if (startBeta is not null)
+        {
+            Array.Copy(startBeta, w, d);
+            w[d] = startIntercept;
+        }
+        else
+        {
+            var rate = Math.Clamp(y.Average(), 1e-6, 1 - 1e-6);
+            w[d] = Math.Log(rate / (1 - rate));
+        }
+
+        var loss = Objective(z, y, w, lambda);
+        var grad = new double[m];
+        var hess = new double[m * m];
+        for (var iteration = 0; iteration < maxIterations; iteration++)
+        {
+            Array.Clear(grad);
+            Array.Clear(hess);
+            for (var i = 0; i < n; i++)
+            {
+                var row = z[i];
+                var eta = w[d];
+                for (var j = 0; j < d; j++)
+                {
+                    eta += w[j] * row[j];
+                }
+
+                var p = Sigmoid(eta);
+                var r = p - y[i];
+                var h = Math.Max(p * (1 - p), 1e-12);
+                for (var j = 0; j < d; j++)
+                {
+                    var hj = h * row[j];
+                    grad[j] += r * row[j];
+                    var offset = j * m;
+                    for (var k = 0; k <= j; k++)
+                    {
+                        hess[offset + k] += hj * row[k];
+                    }
+
+                    hess[(d * m) + j] += hj;
+                }
+
+                grad[d] += r;
+                hess[(d * m) + d] += h;
+            }
+
+            for (var j = 0; j < d; j++)
+            {
+                grad[j] += lambda * w[j];
+                hess[(j * m) + j] += scale[j] > 0 ? lambda : 1;
+            }
+
+            hess[(d * m) + d] += 1e-9;
+            var step = CholeskySolve(hess, grad, m);
+            var t = 1.0;
+            double[] candidate;
+            double candidateLoss;
+            do
+            {
+                candidate = new double[m];
+                for (var j = 0; j < m; j++)
+                {
+                    candidate[j] = w[j] - (t * step[j]);
+                }
+
+                candidateLoss = Objective(z, y, candidate, lambda);
+                t /= 2;
+            }
+            while (candidateLoss > loss + 1e-12 && t > 1e-6);
+
+            var change = 0.0;
+            for (var j = 0; j < m; j++)
+            {
+                change = Math.Max(change, Math.Abs(candidate[j] - w[j]));
+            }
+
+            if (candidateLoss > loss + 1e-12)
+            {
+                break;
+            }
+
+            w = candidate;
+            var improvement = loss - candidateLoss;
+            loss = candidateLoss;
+            if (change < 1e-7 || improvement < 1e-10 * Math.Max(1, Math.Abs(loss)))
+            {
+                break;
+            }
+        }
+
+        return (w[..d], w[d]);
+    }
+
+    private static double Objective(double[][] z, int[] y, double[] w, double lambda)
+    {
+        var d = w.Length - 1;
+        double loss = 0;
+        for (var i = 0; i < z.Length; i++)
+        {
+            var eta = w[d];
+            var row = z[i];
+            for (var j = 0; j < d; j++)
+            {
+                eta += w[j] * row[j];
+            }
+
+            loss += y[i] == 1 ? Softplus(-eta) : Softplus(eta);
+        }
+
+        double penalty = 0;
+        for (var j = 0; j < d; j++)
+        {
+            penalty += w[j] * w[j];
+        }
+
+        return loss + (0.5 * lambda * penalty);
+    }
+
+    /// <summary>Solves A x = b for symmetric positive-definite A given by its lower triangle (row-major, m×m).</summary>
+    private static double[] CholeskySolve(double[] a, double[] b, int m)
+    {
+        var l = new double[m * m];
+        for (var i = 0; i < m; i++)
+        {
+            for (var j = 0; j <= i; j++)
+            {
+                var sum = a[(i * m) + j];
+                for (var k = 0; k < j; k++)
+                {
+                    sum -= l[(i * m) + k] * l[(j * m) + k];
+                }
+
+                if (i == j)
+                {
+                    l[(i * m) + i] = Math.Sqrt(Math.Max(sum, 1e-12));
+                }
+                else
+                {
+                    l[(i * m) + j] = sum / l[(j * m) + j];
+                }
+            }
+        }
+
+        var x = new double[m];
+        for (var i = 0; i < m; i++)
+        {
+            var sum = b[i];
+            for (var k = 0; k < i; k++)
+            {
+                sum -= l[(i * m) + k] * x[k];
+            }
+
+            x[i] = sum / l[(i * m) + i];
+        }
+
+        for (var i = m - 1; i >= 0; i--)
+        {
+            var sum = x[i];
+            for (var k = i + 1; k < m; k++)
+            {
+                sum -= l[(k * m) + i] * x[k];
+            }
+
+            x[i] = sum / l[(i * m) + i];
+        }
+
+        return x;
+    }
+}
