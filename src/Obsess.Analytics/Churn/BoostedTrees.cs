@@ -87,18 +87,16 @@ public sealed record BoostedTrees
         var train = Enumerable.Range(0, n).Where(i => !isValidation[i]).ToArray();
         var validation = Enumerable.Range(0, n).Where(i => isValidation[i]).ToArray();
 
+        var maxBins = Math.Clamp(options.MaxBins, 2, 256);
         var edges = new double[p][];
-        var bins = new byte[p][];
+        var bins = new byte[n * p];
         for (var f = 0; f < p; f++)
         {
-            edges[f] = BinEdges(train.Select(i => x[i][f]).ToArray(), Math.Clamp(options.MaxBins, 2, 256));
-            var column = new byte[n];
+            edges[f] = BinEdges(train.Select(i => x[i][f]).ToArray(), maxBins);
             for (var i = 0; i < n; i++)
             {
-                column[i] = (byte)BinOf(edges[f], x[i][f]);
+                bins[(i * p) + f] = (byte)BinOf(edges[f], x[i][f]);
             }
-
-            bins[f] = column;
         }
 
         var rate = Math.Clamp(train.Average(i => (double)y[i]), 1e-6, 1 - 1e-6);
@@ -109,7 +107,7 @@ public sealed record BoostedTrees
         var trees = new List<RegressionTree>();
         var bestLoss = ValidationLoss(validation, y, eta);
         var bestRounds = 0;
-        var builder = new TreeBuilder(bins, edges, grad, hess, options);
+        var builder = new TreeBuilder(bins, p, maxBins, edges, grad, hess, options);
         for (var round = 0; round < options.MaxRounds; round++)
         {
             foreach (var i in train)
@@ -131,7 +129,7 @@ public sealed record BoostedTrees
             trees.Add(tree);
             for (var i = 0; i < n; i++)
             {
-                eta[i] += PredictBinned(tree, splitBins, bins, i);
+                eta[i] += PredictBinned(tree, splitBins, bins, p, i);
             }
 
             if (validation.Length == 0)
@@ -249,28 +247,39 @@ public sealed record BoostedTrees
         return lo;
     }
 
-    private static double PredictBinned(RegressionTree tree, int[] splitBins, byte[][] bins, int row)
+    private static double PredictBinned(RegressionTree tree, int[] splitBins, byte[] bins, int p, int row)
     {
         var node = 0;
         while (tree.Feature[node] >= 0)
         {
-            node = bins[tree.Feature[node]][row] <= splitBins[node] ? tree.Left[node] : tree.Right[node];
+            node = bins[(row * p) + tree.Feature[node]] <= splitBins[node] ? tree.Left[node] : tree.Right[node];
         }
 
         return tree.Value[node];
     }
 
-    private sealed class TreeBuilder(byte[][] bins, double[][] edges, double[] grad, double[] hess, BoostingOptions options)
+    /// <summary>
+    /// Grows one depth-limited tree. Per-node histograms of gradient, hessian and count are built over the smaller
+    /// child only; the larger child's is the parent's minus it (the subtraction trick of LightGBM, Ke et al. 2017).
+    /// </summary>
+    private sealed class TreeBuilder(byte[] bins, int p, int stride, double[][] edges, double[] grad, double[] hess, BoostingOptions options)
     {
-        private readonly double[] _g = new double[256];
-        private readonly double[] _h = new double[256];
-        private readonly int[] _c = new int[256];
+        private readonly Stack<Histogram> _pool = new();
         private readonly List<int> _feature = [];
         private readonly List<double> _threshold = [];
         private readonly List<int> _left = [];
         private readonly List<int> _right = [];
         private readonly List<double> _value = [];
         private readonly List<int> _splitBin = [];
+
+        private sealed class Histogram(int size)
+        {
+            public double[] G { get; } = new double[size];
+
+            public double[] H { get; } = new double[size];
+
+            public int[] C { get; } = new int[size];
+        }
 
         public (RegressionTree Tree, int[] SplitBins) Build(int[] rows)
         {
@@ -280,7 +289,8 @@ public sealed record BoostedTrees
             _right.Clear();
             _value.Clear();
             _splitBin.Clear();
-            Grow(rows, 0, rows.Length, 0);
+            var root = CanSplit(rows.Length, 0) ? Accumulate(rows, 0, rows.Length) : null;
+            Grow(rows, 0, rows.Length, 0, root);
             var tree = new RegressionTree
             {
                 Feature = [.. _feature],
@@ -292,7 +302,36 @@ public sealed record BoostedTrees
             return (tree, [.. _splitBin]);
         }
 
-        private int Grow(int[] rows, int start, int end, int depth)
+        private bool CanSplit(int count, int depth) => depth < options.MaxDepth && count >= 2 * options.MinSamplesLeaf;
+
+        private Histogram Accumulate(int[] rows, int start, int end)
+        {
+            var hist = _pool.Count > 0 ? _pool.Pop() : new Histogram(p * stride);
+            var g = hist.G;
+            var h = hist.H;
+            var c = hist.C;
+            Array.Clear(g);
+            Array.Clear(h);
+            Array.Clear(c);
+            for (var k = start; k < end; k++)
+            {
+                var i = rows[k];
+                var gi = grad[i];
+                var hi = hess[i];
+                var offset = i * p;
+                for (var f = 0; f < p; f++)
+                {
+                    var idx = (f * stride) + bins[offset + f];
+                    g[idx] += gi;
+                    h[idx] += hi;
+                    c[idx]++;
+                }
+            }
+
+            return hist;
+        }
+
+        private int Grow(int[] rows, int start, int end, int depth, Histogram? hist)
         {
             double g = 0, h = 0;
             for (var k = start; k < end; k++)
@@ -309,8 +348,13 @@ public sealed record BoostedTrees
             _value.Add(-g / (h + options.L2) * options.LearningRate);
             _splitBin.Add(0);
             var count = end - start;
-            if (depth >= options.MaxDepth || count < 2 * options.MinSamplesLeaf)
+            if (hist is null || !CanSplit(count, depth))
             {
+                if (hist is not null)
+                {
+                    _pool.Push(hist);
+                }
+
                 return node;
             }
 
@@ -318,34 +362,17 @@ public sealed record BoostedTrees
             var bestGain = 1e-9;
             var bestFeature = -1;
             var bestBin = -1;
-            for (var f = 0; f < bins.Length; f++)
+            for (var f = 0; f < p; f++)
             {
                 var binCount = edges[f].Length + 1;
-                if (binCount < 2)
-                {
-                    continue;
-                }
-
-                Array.Clear(_g, 0, binCount);
-                Array.Clear(_h, 0, binCount);
-                Array.Clear(_c, 0, binCount);
-                var column = bins[f];
-                for (var k = start; k < end; k++)
-                {
-                    var i = rows[k];
-                    var b = column[i];
-                    _g[b] += grad[i];
-                    _h[b] += hess[i];
-                    _c[b]++;
-                }
-
+                var offset = f * stride;
                 double gl = 0, hl = 0;
                 var cl = 0;
                 for (var b = 0; b < binCount - 1; b++)
                 {
-                    gl += _g[b];
-                    hl += _h[b];
-                    cl += _c[b];
+                    gl += hist.G[offset + b];
+                    hl += hist.H[offset + b];
+                    cl += hist.C[offset + b];
                     if (cl < options.MinSamplesLeaf)
                     {
                         continue;
@@ -375,15 +402,15 @@ public sealed record BoostedTrees
 
             if (bestFeature < 0)
             {
+                _pool.Push(hist);
                 return node;
             }
 
             // Partition in place: rows with bin ≤ bestBin first.
-            var split = bins[bestFeature];
             int lo = start, hi = end - 1;
             while (lo <= hi)
             {
-                if (split[rows[lo]] <= bestBin)
+                if (bins[(rows[lo] * p) + bestFeature] <= bestBin)
                 {
                     lo++;
                 }
@@ -397,8 +424,29 @@ public sealed record BoostedTrees
             _feature[node] = bestFeature;
             _threshold[node] = edges[bestFeature][bestBin];
             _splitBin[node] = bestBin;
-            var left = Grow(rows, start, lo, depth + 1);
-            var right = Grow(rows, lo, end, depth + 1);
+            Histogram? leftHist = null, rightHist = null;
+            var leftSplits = CanSplit(lo - start, depth + 1);
+            var rightSplits = CanSplit(end - lo, depth + 1);
+            if (leftSplits || rightSplits)
+            {
+                var leftSmaller = lo - start <= end - lo;
+                var small = leftSmaller ? Accumulate(rows, start, lo) : Accumulate(rows, lo, end);
+                for (var k = 0; k < hist.G.Length; k++)
+                {
+                    hist.G[k] -= small.G[k];
+                    hist.H[k] -= small.H[k];
+                    hist.C[k] -= small.C[k];
+                }
+
+                (leftHist, rightHist) = leftSmaller ? (small, hist) : (hist, small);
+            }
+            else
+            {
+                _pool.Push(hist);
+            }
+
+            var left = Grow(rows, start, lo, depth + 1, leftHist);
+            var right = Grow(rows, lo, end, depth + 1, rightHist);
             _left[node] = left;
             _right[node] = right;
             return node;

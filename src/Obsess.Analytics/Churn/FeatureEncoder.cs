@@ -278,11 +278,6 @@ public sealed record FeatureEncoder
             return BooleanOrLevels(name, cells, present, rareLevelFraction, firstFeature, "two values");
         }
 
-        if (n >= MinRowsForUniqueness && distinct == n)
-        {
-            return (ColumnRole.Id, "identifier (distinct value on every row)", null);
-        }
-
         if (present.Count(v => DateTime.TryParse(v, CultureInfo.InvariantCulture, DateTimeStyles.None, out _)) >= 0.95 * present.Length)
         {
             return (ColumnRole.Ignored, "date/time (not used as a feature)", null);
@@ -291,8 +286,13 @@ public sealed record FeatureEncoder
         if (n >= MinRowsForUniqueness && distinct > 0.5 * present.Length)
         {
             var withSpaces = present.Count(v => v.Contains(' ', StringComparison.Ordinal));
-            return withSpaces > 0.5 * present.Length
-                ? (ColumnRole.Ignored, $"free text ({distinct} distinct values with spaces)", null)
+            if (withSpaces > 0.5 * present.Length)
+            {
+                return (ColumnRole.Ignored, $"free text ({distinct} distinct values with spaces)", null);
+            }
+
+            return distinct == n
+                ? (ColumnRole.Id, "identifier (distinct value on every row)", null)
                 : (ColumnRole.Ignored, $"high-cardinality string ({distinct} distinct of {present.Length}: name-like)", null);
         }
 
@@ -345,7 +345,7 @@ public sealed record FeatureEncoder
     }
 
     /// <summary>True for names whose words include "id" (customerID, user_id, Id), but not "Paid" or "Valid".</summary>
-    internal static bool LooksLikeIdName(string name)
+    public static bool LooksLikeIdName(string name)
     {
         var words = Regex.Split(name, "[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])");
         return words.Any(w => w.Equals("id", StringComparison.OrdinalIgnoreCase)

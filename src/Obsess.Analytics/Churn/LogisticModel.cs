@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Obsess.Analytics.Churn;
 
 /// <summary>
@@ -93,6 +95,12 @@ public sealed record LogisticModel
         ArgumentNullException.ThrowIfNull(options);
         var design = Design(x, features, options.Splines);
         var z = Standardise(x, design);
+        return FitPrepared(design, z, y, penalty, options, warmStart);
+    }
+
+    private static LogisticModel FitPrepared(
+        DesignSpec design, double[][] z, int[] y, double penalty, LogisticOptions options, LogisticModel? warmStart)
+    {
         var start = warmStart is not null && warmStart.Coefficients.Count == design.Feature.Length
             ? (warmStart.Coefficients.ToArray(), warmStart.Intercept)
             : ((double[]?)null, 0.0);
@@ -138,10 +146,13 @@ public sealed record LogisticModel
             var (train, test) = StratifiedFolds.Split(assignment, fold);
             var xTrain = train.Select(i => x[i]).ToArray();
             var yTrain = train.Select(i => y[i]).ToArray();
+            var design = Design(xTrain, features, options.Splines);
+            var z = Standardise(xTrain, design);
             LogisticModel? previous = null;
             for (var k = 0; k < penalties.Length; k++)
             {
-                previous = Fit(xTrain, yTrain, features, penalties[k], options, previous);
+                // Warm start along the path from the strongest penalty down.
+                previous = FitPrepared(design, z, yTrain, penalties[k], options, previous);
                 foreach (var i in test)
                 {
                     oof[k][i] = previous.Logit(x[i]);
@@ -290,14 +301,14 @@ public sealed record LogisticModel
                 var p = Sigmoid(eta);
                 var r = p - y[i];
                 var h = Math.Max(p * (1 - p), 1e-12);
+                var rowSpan = row.AsSpan();
                 for (var j = 0; j < d; j++)
                 {
                     var hj = h * row[j];
                     grad[j] += r * row[j];
-                    var offset = j * m;
-                    for (var k = 0; k <= j; k++)
+                    if (hj != 0)
                     {
-                        hess[offset + k] += hj * row[k];
+                        AddScaled(hess.AsSpan(j * m, j + 1), rowSpan[..(j + 1)], hj);
                     }
 
                     hess[(d * m) + j] += hj;
@@ -345,13 +356,35 @@ public sealed record LogisticModel
             w = candidate;
             var improvement = loss - candidateLoss;
             loss = candidateLoss;
-            if (change < 1e-7 || improvement < 1e-10 * Math.Max(1, Math.Abs(loss)))
+
+            // Stop when the mean log loss moves by under 1e-7: further digits do not change any probability materially.
+            if (change < 1e-7 || improvement < 1e-7 * n)
             {
                 break;
             }
         }
 
         return (w[..d], w[d]);
+    }
+
+    /// <summary>dst += a·src, vectorised.</summary>
+    private static void AddScaled(Span<double> dst, ReadOnlySpan<double> src, double a)
+    {
+        var k = 0;
+        if (Vector.IsHardwareAccelerated && dst.Length >= Vector<double>.Count)
+        {
+            var va = new Vector<double>(a);
+            for (; k <= dst.Length - Vector<double>.Count; k += Vector<double>.Count)
+            {
+                var slice = dst[k..];
+                (new Vector<double>(slice) + (va * new Vector<double>(src[k..]))).CopyTo(slice);
+            }
+        }
+
+        for (; k < dst.Length; k++)
+        {
+            dst[k] += a * src[k];
+        }
     }
 
     private static double Objective(double[][] z, int[] y, double[] w, double lambda)
