@@ -3,17 +3,17 @@ namespace Obsess.Analytics.Churn;
 /// <summary>One regression tree in flat arrays; node 0 is the root, <see cref="Feature"/> −1 marks a leaf.</summary>
 public sealed record RegressionTree
 {
-    public required IReadOnlyList<int> Feature { get; init; }
+    public required int[] Feature { get; init; }
 
     /// <summary>Rows with x[feature] ≤ threshold go left.</summary>
-    public required IReadOnlyList<double> Threshold { get; init; }
+    public required double[] Threshold { get; init; }
 
-    public required IReadOnlyList<int> Left { get; init; }
+    public required int[] Left { get; init; }
 
-    public required IReadOnlyList<int> Right { get; init; }
+    public required int[] Right { get; init; }
 
     /// <summary>Shrunk Newton value of every node (leaves and internal nodes, the latter for path contributions).</summary>
-    public required IReadOnlyList<double> Value { get; init; }
+    public required double[] Value { get; init; }
 
     public double Predict(double[] x)
     {

@@ -1,5 +1,3 @@
-using System.Numerics;
-
 namespace Obsess.Analytics.Churn;
 
 /// <summary>
@@ -9,20 +7,20 @@ namespace Obsess.Analytics.Churn;
 public sealed record LogisticModel
 {
     /// <summary>Spline knots per encoder feature (empty: the feature enters linearly only).</summary>
-    public required IReadOnlyList<IReadOnlyList<double>> Knots { get; init; }
+    public required double[][] Knots { get; init; }
 
     /// <summary>Encoder feature of each design column.</summary>
-    public required IReadOnlyList<int> DesignFeature { get; init; }
+    public required int[] DesignFeature { get; init; }
 
     /// <summary>−1 for the feature itself, j ≥ 0 for the j-th spline term.</summary>
-    public required IReadOnlyList<int> DesignTerm { get; init; }
+    public required int[] DesignTerm { get; init; }
 
-    public required IReadOnlyList<double> Means { get; init; }
+    public required double[] Means { get; init; }
 
     /// <summary>Standard deviations; 0 marks a constant design column, which is dropped.</summary>
-    public required IReadOnlyList<double> Scales { get; init; }
+    public required double[] Scales { get; init; }
 
-    public required IReadOnlyList<double> Coefficients { get; init; }
+    public required double[] Coefficients { get; init; }
 
     public required double Intercept { get; init; }
 
@@ -34,7 +32,7 @@ public sealed record LogisticModel
     {
         ArgumentNullException.ThrowIfNull(x);
         var eta = Intercept;
-        for (var j = 0; j < Coefficients.Count; j++)
+        for (var j = 0; j < Coefficients.Length; j++)
         {
             if (Scales[j] > 0)
             {
@@ -53,7 +51,7 @@ public sealed record LogisticModel
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(perFeature);
-        for (var j = 0; j < Coefficients.Count; j++)
+        for (var j = 0; j < Coefficients.Length; j++)
         {
             if (Scales[j] > 0)
             {
@@ -72,9 +70,9 @@ public sealed record LogisticModel
     /// Restricted cubic spline term j (Harrell 2015, Regression Modeling Strategies, eq. 2.25), linear beyond the outer
     /// knots, scaled by (t_k − t_1)² for conditioning.
     /// </summary>
-    internal static double SplineTerm(double x, IReadOnlyList<double> t, int j)
+    internal static double SplineTerm(double x, double[] t, int j)
     {
-        var k = t.Count;
+        var k = t.Length;
         static double Cube(double v) => v > 0 ? v * v * v : 0;
         var tk = t[k - 1];
         var tk1 = t[k - 2];
@@ -94,17 +92,17 @@ public sealed record LogisticModel
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(options);
         var design = Design(x, features, options.Splines);
-        var z = Standardise(x, design);
+        var z = Sparse(x, design);
         return FitPrepared(design, z, y, penalty, options, warmStart);
     }
 
     private static LogisticModel FitPrepared(
-        DesignSpec design, double[][] z, int[] y, double penalty, LogisticOptions options, LogisticModel? warmStart)
+        DesignSpec design, SparseDesign z, int[] y, double penalty, LogisticOptions options, LogisticModel? warmStart)
     {
-        var start = warmStart is not null && warmStart.Coefficients.Count == design.Feature.Length
-            ? (warmStart.Coefficients.ToArray(), warmStart.Intercept)
+        var start = warmStart is not null && warmStart.Coefficients.Length == design.Feature.Length
+            ? ((double[])warmStart.Coefficients.Clone(), warmStart.Intercept)
             : ((double[]?)null, 0.0);
-        var (beta, intercept) = Newton(z, y, design.Scale, penalty, options.MaxIterations, start.Item1, start.Item2);
+        var (beta, intercept) = Newton(z, y, penalty, options.MaxIterations, start.Item1, start.Item2);
         return new LogisticModel
         {
             Knots = design.Knots,
@@ -147,15 +145,19 @@ public sealed record LogisticModel
             var xTrain = train.Select(i => x[i]).ToArray();
             var yTrain = train.Select(i => y[i]).ToArray();
             var design = Design(xTrain, features, options.Splines);
-            var z = Standardise(xTrain, design);
+            var z = Sparse(xTrain, design);
+            var zTest = Sparse(test.Select(i => x[i]).ToArray(), design);
+            var yTest = test.Select(i => y[i]).ToArray();
+            var eta = new double[test.Length];
             LogisticModel? previous = null;
             for (var k = 0; k < penalties.Length; k++)
             {
                 // Warm start along the path from the strongest penalty down.
                 previous = FitPrepared(design, z, yTrain, penalties[k], options, previous);
-                foreach (var i in test)
+                Objective(zTest, yTest, [.. previous.Coefficients, previous.Intercept], 0, eta);
+                for (var t = 0; t < test.Length; t++)
                 {
-                    oof[k][i] = previous.Logit(x[i]);
+                    oof[k][test[t]] = eta[t];
                 }
             }
         }
@@ -242,33 +244,71 @@ public sealed record LogisticModel
         return spec.Term[j] < 0 ? v : SplineTerm(v, spec.Knots[spec.Feature[j]], spec.Term[j]);
     }
 
-    private static double[][] Standardise(double[][] x, DesignSpec spec)
+    /// <summary>
+    /// The design in compressed sparse rows: one-hot and spline columns are mostly zero, so the Newton Hessian is
+    /// accumulated over non-zeros and standardised afterwards. Mostly non-zero columns are stored centred, which keeps
+    /// the later "A − m·Bᵀ − B·mᵀ + W·m·mᵀ" correction free of cancellation.
+    /// </summary>
+    private sealed record SparseDesign(int[] RowStart, int[] Index, double[] Value, double[] Mean, double[] Scale);
+
+    private static SparseDesign Sparse(double[][] x, DesignSpec spec)
     {
+        var n = x.Length;
         var d = spec.Feature.Length;
-        var z = new double[x.Length][];
-        for (var i = 0; i < x.Length; i++)
+        var nonZero = new int[d];
+        for (var i = 0; i < n; i++)
         {
-            var row = new double[d];
             for (var j = 0; j < d; j++)
             {
-                row[j] = spec.Scale[j] > 0 ? (RawDesign(x[i], spec, j) - spec.Mean[j]) / spec.Scale[j] : 0;
+                if (RawDesign(x[i], spec, j) != 0)
+                {
+                    nonZero[j]++;
+                }
             }
-
-            z[i] = row;
         }
 
-        return z;
+        var shift = new double[d];
+        var mean = new double[d];
+        for (var j = 0; j < d; j++)
+        {
+            shift[j] = nonZero[j] > n / 2 ? spec.Mean[j] : 0;
+            mean[j] = spec.Mean[j] - shift[j];
+        }
+
+        var rowStart = new int[n + 1];
+        var index = new List<int>(n * 8);
+        var value = new List<double>(n * 8);
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = 0; j < d; j++)
+            {
+                if (spec.Scale[j] > 0)
+                {
+                    var v = RawDesign(x[i], spec, j) - shift[j];
+                    if (v != 0)
+                    {
+                        index.Add(j);
+                        value.Add(v);
+                    }
+                }
+            }
+
+            rowStart[i + 1] = index.Count;
+        }
+
+        return new SparseDesign(rowStart, [.. index], [.. value], mean, spec.Scale);
     }
 
     /// <summary>
-    /// Minimises Σ softplus-loss + λ/2 ‖β‖² (intercept unpenalised) by Newton steps with step halving; the Hessian
-    /// Zᵀ W Z + λI is positive definite for λ &gt; 0, so each step solves by Cholesky.
+    /// Minimises Σ logistic loss + λ/2 ‖β‖² over standardised columns z_j = (x_j − μ_j)/s_j (intercept unpenalised) by
+    /// Newton steps with step halving; the Hessian Zᵀ W Z + λI is positive definite for λ &gt; 0, so each step solves by
+    /// Cholesky.
     /// </summary>
     private static (double[] Beta, double Intercept) Newton(
-        double[][] z, int[] y, double[] scale, double lambda, int maxIterations, double[]? startBeta, double startIntercept)
+        SparseDesign z, int[] y, double lambda, int maxIterations, double[]? startBeta, double startIntercept)
     {
-        var n = z.Length;
-        var d = scale.Length;
+        var n = y.Length;
+        var d = z.Scale.Length;
         var m = d + 1;
         var w = new double[m];
         if (startBeta is not null)
@@ -282,65 +322,90 @@ public sealed record LogisticModel
             w[d] = Math.Log(rate / (1 - rate));
         }
 
-        var loss = Objective(z, y, w, lambda);
+        var eta = new double[n];
+        var loss = Objective(z, y, w, lambda, eta);
+        var a = new double[d * d];
+        var b = new double[d];
+        var rx = new double[d];
         var grad = new double[m];
         var hess = new double[m * m];
         for (var iteration = 0; iteration < maxIterations; iteration++)
         {
-            Array.Clear(grad);
-            Array.Clear(hess);
+            Array.Clear(a);
+            Array.Clear(b);
+            Array.Clear(rx);
+            double sumR = 0, sumH = 0;
             for (var i = 0; i < n; i++)
             {
-                var row = z[i];
-                var eta = w[d];
-                for (var j = 0; j < d; j++)
-                {
-                    eta += w[j] * row[j];
-                }
-
-                var p = Sigmoid(eta);
+                var p = Sigmoid(eta[i]);
                 var r = p - y[i];
                 var h = Math.Max(p * (1 - p), 1e-12);
-                var rowSpan = row.AsSpan();
-                for (var j = 0; j < d; j++)
+                sumR += r;
+                sumH += h;
+                var end = z.RowStart[i + 1];
+                for (var e = z.RowStart[i]; e < end; e++)
                 {
-                    var hj = h * row[j];
-                    grad[j] += r * row[j];
-                    if (hj != 0)
+                    var j = z.Index[e];
+                    var hv = h * z.Value[e];
+                    rx[j] += r * z.Value[e];
+                    b[j] += hv;
+                    var offset = j * d;
+                    for (var e2 = z.RowStart[i]; e2 <= e; e2++)
                     {
-                        AddScaled(hess.AsSpan(j * m, j + 1), rowSpan[..(j + 1)], hj);
+                        a[offset + z.Index[e2]] += hv * z.Value[e2];
                     }
-
-                    hess[(d * m) + j] += hj;
                 }
-
-                grad[d] += r;
-                hess[(d * m) + d] += h;
             }
 
+            Array.Clear(hess);
             for (var j = 0; j < d; j++)
             {
-                grad[j] += lambda * w[j];
-                hess[(j * m) + j] += scale[j] > 0 ? lambda : 1;
+                var sj = z.Scale[j];
+                if (sj <= 0)
+                {
+                    grad[j] = 0;
+                    hess[(j * m) + j] = 1;
+                    continue;
+                }
+
+                var mj = z.Mean[j];
+                grad[j] = ((rx[j] - (mj * sumR)) / sj) + (lambda * w[j]);
+                for (var k = 0; k <= j; k++)
+                {
+                    var sk = z.Scale[k];
+                    if (sk > 0)
+                    {
+                        var mk = z.Mean[k];
+                        hess[(j * m) + k] = (a[(j * d) + k] - (mj * b[k]) - (mk * b[j]) + (sumH * mj * mk)) / (sj * sk);
+                    }
+                }
+
+                hess[(j * m) + j] += lambda;
+                hess[(d * m) + j] = (b[j] - (mj * sumH)) / sj;
             }
 
-            hess[(d * m) + d] += 1e-9;
+            grad[d] = sumR;
+            hess[(d * m) + d] = sumH + 1e-9;
             var step = CholeskySolve(hess, grad, m);
             var t = 1.0;
-            double[] candidate;
+            var candidate = new double[m];
             double candidateLoss;
             do
             {
-                candidate = new double[m];
                 for (var j = 0; j < m; j++)
                 {
                     candidate[j] = w[j] - (t * step[j]);
                 }
 
-                candidateLoss = Objective(z, y, candidate, lambda);
+                candidateLoss = Objective(z, y, candidate, lambda, null);
                 t /= 2;
             }
             while (candidateLoss > loss + 1e-12 && t > 1e-6);
+
+            if (candidateLoss > loss + 1e-12)
+            {
+                break;
+            }
 
             var change = 0.0;
             for (var j = 0; j < m; j++)
@@ -348,14 +413,9 @@ public sealed record LogisticModel
                 change = Math.Max(change, Math.Abs(candidate[j] - w[j]));
             }
 
-            if (candidateLoss > loss + 1e-12)
-            {
-                break;
-            }
-
-            w = candidate;
             var improvement = loss - candidateLoss;
-            loss = candidateLoss;
+            (w, candidate) = (candidate, w);
+            loss = Objective(z, y, w, lambda, eta);
 
             // Stop when the mean log loss moves by under 1e-7: further digits do not change any probability materially.
             if (change < 1e-7 || improvement < 1e-7 * n)
@@ -367,46 +427,39 @@ public sealed record LogisticModel
         return (w[..d], w[d]);
     }
 
-    /// <summary>dst += a·src, vectorised.</summary>
-    private static void AddScaled(Span<double> dst, ReadOnlySpan<double> src, double a)
-    {
-        var k = 0;
-        if (Vector.IsHardwareAccelerated && dst.Length >= Vector<double>.Count)
-        {
-            var va = new Vector<double>(a);
-            for (; k <= dst.Length - Vector<double>.Count; k += Vector<double>.Count)
-            {
-                var slice = dst[k..];
-                (new Vector<double>(slice) + (va * new Vector<double>(src[k..]))).CopyTo(slice);
-            }
-        }
-
-        for (; k < dst.Length; k++)
-        {
-            dst[k] += a * src[k];
-        }
-    }
-
-    private static double Objective(double[][] z, int[] y, double[] w, double lambda)
+    /// <summary>Penalised loss at w; fills the linear predictor when <paramref name="eta"/> is given.</summary>
+    private static double Objective(SparseDesign z, int[] y, double[] w, double lambda, double[]? eta)
     {
         var d = w.Length - 1;
-        double loss = 0;
-        for (var i = 0; i < z.Length; i++)
-        {
-            var eta = w[d];
-            var row = z[i];
-            for (var j = 0; j < d; j++)
-            {
-                eta += w[j] * row[j];
-            }
-
-            loss += y[i] == 1 ? Softplus(-eta) : Softplus(eta);
-        }
-
+        var slope = new double[d];
+        var constant = w[d];
         double penalty = 0;
         for (var j = 0; j < d; j++)
         {
             penalty += w[j] * w[j];
+            if (z.Scale[j] > 0)
+            {
+                slope[j] = w[j] / z.Scale[j];
+                constant -= slope[j] * z.Mean[j];
+            }
+        }
+
+        double loss = 0;
+        for (var i = 0; i < y.Length; i++)
+        {
+            var value = constant;
+            var end = z.RowStart[i + 1];
+            for (var e = z.RowStart[i]; e < end; e++)
+            {
+                value += slope[z.Index[e]] * z.Value[e];
+            }
+
+            if (eta is not null)
+            {
+                eta[i] = value;
+            }
+
+            loss += y[i] == 1 ? Softplus(-value) : Softplus(value);
         }
 
         return loss + (0.5 * lambda * penalty);
