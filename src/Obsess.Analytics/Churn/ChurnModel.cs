@@ -65,6 +65,7 @@ public sealed record ChurnModel
 
     public required PlattCalibrator BoostingCalibration { get; init; }
 
+    [JsonIgnore]
     public IReadOnlyList<ColumnReport> Columns => Encoder.Columns;
 
     public IReadOnlyList<ChurnScore> Score(ChurnTable table) => Score(table, ScoringModel, TopReasons);
