@@ -50,13 +50,17 @@ public sealed class ChurnCvBenchmark : IBenchmark
             Seed = a.Int("--seed", 1),
             MaxDegreeOfParallelism = a.Int("--parallel", 1),
         };
+        using var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         var evaluation = ChurnTrainer.Evaluate(table, options);
         watch.Stop();
+        process.Refresh();
+        var cpu = process.TotalProcessorTime - cpuBefore;
         var ci = CultureInfo.InvariantCulture;
         output.WriteLine($"## churn-cv: {source}");
         output.WriteLine();
-        output.WriteLine(string.Create(ci, $"{evaluation.Rows} rows, {evaluation.Positives} positive ('{evaluation.PositiveLabel}', {(double)evaluation.Positives / evaluation.Rows:P1}); stratified {options.Folds}-fold CV, seed {options.Seed}; {watch.Elapsed.TotalSeconds:F1} s"));
+        output.WriteLine(string.Create(ci, $"{evaluation.Rows} rows, {evaluation.Positives} positive ('{evaluation.PositiveLabel}', {(double)evaluation.Positives / evaluation.Rows:P1}); stratified {options.Folds}-fold CV, seed {options.Seed}; {watch.Elapsed.TotalSeconds:F1} s wall, {cpu.TotalSeconds:F1} s CPU"));
         if (trueAuc is { } t)
         {
             // The oracle scored with the same folds: the ceiling each fold's AUC is compared against.

@@ -39,9 +39,13 @@ public sealed class ChurnTrainBenchmark : IBenchmark
         }
 
         var options = new ChurnOptions { LabelColumn = label, Seed = seed };
+        using var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         var model = ChurnTrainer.Train(table, options);
         var train = watch.Elapsed;
+        process.Refresh();
+        var trainCpu = process.TotalProcessorTime - cpuBefore;
         watch.Restart();
         var scores = model.Score(table);
         var score = watch.Elapsed;
@@ -58,10 +62,11 @@ public sealed class ChurnTrainBenchmark : IBenchmark
         output.WriteLine();
         output.WriteLine("| step | time |");
         output.WriteLine("|---|---|");
-        output.WriteLine(string.Create(ci, $"| Train (encoder + LR with 3-fold λ path + 3 inner GBT fits for calibration + final GBT) | {train.TotalSeconds:F1} s |"));
+        output.WriteLine(string.Create(ci, $"| Train (encoder + LR with 3-fold λ path + 3 inner GBT fits for calibration + final GBT) | {train.TotalSeconds:F1} s wall, {trainCpu.TotalSeconds:F1} s CPU |"));
         output.WriteLine(string.Create(ci, $"| Score all rows with top-3 reasons (ensemble) | {score.TotalSeconds:F1} s ({table.RowCount / score.TotalSeconds:N0} rows/s) |"));
         output.WriteLine(string.Create(ci, $"| ToJson + FromJson ({json.Length / 1024.0:F0} KiB) | {roundTrip.TotalMilliseconds:F0} ms |"));
         output.WriteLine();
+        output.WriteLine(string.Create(ci, $"Load average at the end (other users' work on the same 2 cores): {(File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a")}"));
         output.WriteLine(string.Create(ci, $"LR penalty λ = {model.Logistic.Penalty}; GBT trees = {model.Boosting.Trees.Count}; reloaded model scores identical: {same}"));
         return Task.FromResult(0);
     }

@@ -54,10 +54,12 @@ public sealed record BoostedTrees
     /// Path contributions (Saabas 2014, "Interpreting random forests"): along each tree's path, the change in node value
     /// at a split is credited to the split feature. They sum, with the root values, to the logit.
     /// </summary>
-    public void AddContributions(double[] x, double[] perFeature, double weight)
+    /// <returns>The logit, from the same walk.</returns>
+    public double AddContributions(double[] x, double[] perFeature, double weight)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(perFeature);
+        var eta = InitialLogit;
         foreach (var tree in Trees)
         {
             var node = 0;
@@ -67,7 +69,11 @@ public sealed record BoostedTrees
                 perFeature[tree.Feature[node]] += weight * (tree.Value[next] - tree.Value[node]);
                 node = next;
             }
+
+            eta += tree.Value[node];
         }
+
+        return eta;
     }
 
     public static BoostedTrees Fit(double[][] x, int[] y, BoostingOptions options, int seed)

@@ -131,11 +131,10 @@ public sealed record ChurnModel
 
         if (gb)
         {
-            probability += weight * BoostingCalibration.Probability(Boosting.Logit(x));
-            if (contributions is not null)
-            {
-                Boosting.AddContributions(x, contributions, weight * BoostingCalibration.Slope);
-            }
+            var logit = contributions is null
+                ? Boosting.Logit(x)
+                : Boosting.AddContributions(x, contributions, weight * BoostingCalibration.Slope);
+            probability += weight * BoostingCalibration.Probability(logit);
         }
 
         return probability;

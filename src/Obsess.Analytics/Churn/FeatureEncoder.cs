@@ -154,7 +154,7 @@ public sealed record FeatureEncoder
                 cells[i] = table[rows[i], c].Trim();
             }
 
-            var (role, reason, encoding) = Profile(name, cells, rareLevelFraction, encodings.Count, features.Count);
+            var (role, reason, encoding) = Profile(name, cells, rareLevelFraction, features.Count);
             if (role == ColumnRole.Id)
             {
                 detectedId ??= name;
@@ -205,9 +205,8 @@ public sealed record FeatureEncoder
     }
 
     private static (ColumnRole Role, string Reason, ColumnEncoding? Encoding) Profile(
-        string name, string[] cells, double rareLevelFraction, int source, int firstFeature)
+        string name, string[] cells, double rareLevelFraction, int firstFeature)
     {
-        _ = source;
         var n = cells.Length;
         var present = cells.Where(v => !IsMissing(v)).ToArray();
         if (present.Length == 0)
@@ -245,7 +244,10 @@ public sealed record FeatureEncoder
                 return BooleanOrLevels(name, cells, present, rareLevelFraction, firstFeature, "numeric with two values");
             }
 
-            if (n >= MinRowsForUniqueness && missingCount == 0 && distinctNumbers == n && values.All(x => x == Math.Floor(x)))
+            // Distinct integers on every row are a key (row number, account number) when the table is large, or when
+            // they run consecutively; a small table's distinct integers may still be a genuine feature.
+            if (n >= MinRowsForUniqueness && missingCount == 0 && distinctNumbers == n && values.All(x => x == Math.Floor(x))
+                && (n >= 1000 || values.Max() - values.Min() + 1 == n))
             {
                 return (ColumnRole.Id, "identifier (distinct integer on every row)", null);
             }

@@ -177,3 +177,53 @@ public class ChurnModelTests
         ChurnTrainer.ResolveLabel(table, new ChurnOptions { LabelColumn = "label" }).Positive.ShouldBe(expected);
     }
 }
+
+public class ChurnExplanationTests
+{
+    [Fact]
+    public void Tree_path_contributions_add_up_to_the_logit()
+    {
+        var data = SyntheticChurn.Generate(800, seed: 9);
+        var rows = Enumerable.Range(0, 800).ToArray();
+        var encoder = FeatureEncoder.Fit(data.Table, rows, SyntheticChurnData.LabelColumn, null);
+        var x = encoder.Encode(data.Table);
+        var (y, _) = ChurnTrainer.ResolveLabel(data.Table, new ChurnOptions { LabelColumn = SyntheticChurnData.LabelColumn });
+        var trees = BoostedTrees.Fit(x, y, new BoostingOptions(), seed: 3);
+
+        foreach (var row in x.Take(20))
+        {
+            var contributions = new double[encoder.Features.Count];
+            var logit = trees.AddContributions(row, contributions, 1);
+            var bias = trees.InitialLogit + trees.Trees.Sum(t => t.Value[0]);
+            (bias + contributions.Sum()).ShouldBe(trees.Logit(row), 1e-9);
+            logit.ShouldBe(trees.Logit(row));
+        }
+    }
+
+    [Fact]
+    public void Numeric_values_are_described_as_low_typical_or_high_against_training_quartiles()
+    {
+        var rows = Enumerable.Range(1, 40).Select(i => new[] { (i % 2 == 0 ? i : i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), (i % 7).ToString(System.Globalization.CultureInfo.InvariantCulture), i % 2 == 0 ? "Yes" : "No" }).ToArray();
+        var table = new ChurnTable(["tenure", "calls", "churn"], rows);
+        var encoder = FeatureEncoder.Fit(table, Enumerable.Range(0, 40).ToArray(), "churn", null);
+
+        encoder.Describe(0, "2").ShouldBe("tenure = 2 (low)");
+        encoder.Describe(0, "20").ShouldBe("tenure = 20 (typical)");
+        encoder.Describe(0, "39.5").ShouldBe("tenure = 39.5 (high)");
+        encoder.Encodings[0].Role.ShouldBe(ColumnRole.Numeric);
+        encoder.Describe(0, " ").ShouldBe("tenure is missing");
+    }
+
+    [Fact]
+    public void Cross_validation_is_deterministic_for_a_seed()
+    {
+        var data = SyntheticChurn.Generate(600, seed: 12);
+        var options = new ChurnOptions { LabelColumn = SyntheticChurnData.LabelColumn, Folds = 3, Seed = 5 };
+
+        var first = ChurnTrainer.Evaluate(data.Table, options);
+        var second = ChurnTrainer.Evaluate(data.Table, options with { MaxDegreeOfParallelism = 3 });
+
+        second.Models.Select(m => m.OutOfFold).ShouldBe(first.Models.Select(m => m.OutOfFold));
+        second.Models.Select(m => m.Mean).ShouldBe(first.Models.Select(m => m.Mean));
+    }
+}
