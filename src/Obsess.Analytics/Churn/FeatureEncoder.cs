@@ -331,7 +331,7 @@ public sealed record FeatureEncoder
         var pooled = counts.Count - kept.Count;
         if (kept.Count + (pooled > 0 ? 1 : 0) < 2)
         {
-            return (ColumnRole.Ignored, $"categorical with {counts.Count} levels, all but one rare (< {rareLevelFraction:P0})", null);
+            return (ColumnRole.Ignored, $"categorical with {counts.Count} levels but fewer than two kept (levels under {rareLevelFraction.ToString("P0", CultureInfo.InvariantCulture)} are pooled)", null);
         }
 
         var pooledNote = pooled > 0 ? $", {pooled} rare pooled into '{OtherLevel}'" : string.Empty;

@@ -3,6 +3,8 @@ namespace Obsess.Analytics.Churn;
 /// <summary>
 /// Platt scaling p = σ(A·s + B) of a model's log-odds s (Platt 1999, "Probabilistic outputs for support vector
 /// machines", eq. 1), fitted on out-of-fold scores with the smoothed targets (N₊+1)/(N₊+2) and 1/(N₋+2) of §2.2.
+/// A unit ridge on (A − 1) keeps tiny tables from fitting a steep slope through a few distinct fold-level scores (it is
+/// negligible for thousands of rows), and A is kept ≥ 0 so calibration never reverses the model's ranking.
 /// </summary>
 public sealed record PlattCalibrator
 {
@@ -32,6 +34,7 @@ public sealed record PlattCalibrator
         var t = labels.Select(l => l == 1 ? hi : lo).ToArray();
         double a = 1, b = 0;
         var loss = Loss(scores, t, a, b);
+        const double SlopeRidge = 1.0;
         for (var iteration = 0; iteration < 100; iteration++)
         {
             double ga = 0, gb = 0, haa = 0, hab = 0, hbb = 0;
@@ -47,7 +50,8 @@ public sealed record PlattCalibrator
                 hbb += w;
             }
 
-            haa += 1e-9;
+            ga += SlopeRidge * (a - 1);
+            haa += SlopeRidge;
             hbb += 1e-9;
             var det = (haa * hbb) - (hab * hab);
             if (det <= 0)
@@ -61,7 +65,7 @@ public sealed record PlattCalibrator
             double na, nb, newLoss;
             do
             {
-                na = a - (step * da);
+                na = Math.Max(0, a - (step * da));
                 nb = b - (step * db);
                 newLoss = Loss(scores, t, na, nb);
                 step /= 2;
@@ -86,7 +90,7 @@ public sealed record PlattCalibrator
 
     private static double Loss(IReadOnlyList<double> scores, double[] t, double a, double b)
     {
-        double loss = 0;
+        var loss = 0.5 * (a - 1) * (a - 1);
         for (var i = 0; i < scores.Count; i++)
         {
             var eta = (a * scores[i]) + b;
