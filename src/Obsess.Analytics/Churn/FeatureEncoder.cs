@@ -395,15 +395,15 @@ public sealed record FeatureEncoder
     private static void EncodeCell(ColumnEncoding e, string raw, double[] x)
     {
         var cell = raw.Trim();
+        double value = 0;
         var f = e.FirstFeature;
         switch (e.Role)
         {
             case ColumnRole.Numeric:
-                var missing = IsMissing(cell) || !TryParseNumber(cell, out _);
-                var value = e.Median;
-                if (!missing)
+                var missing = IsMissing(cell) || !TryParseNumber(cell, out value);
+                if (missing)
                 {
-                    TryParseNumber(cell, out value);
+                    value = e.Median;
                 }
 
                 x[f] = e.Log1p ? SignedLog1p(value) : value;
