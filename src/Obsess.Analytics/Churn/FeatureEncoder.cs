@@ -59,6 +59,9 @@ public sealed record ColumnEncoding
 
     public bool Log1p { get; init; }
 
+    /// <summary>Set for a date column: its value is the number of days before this latest training date (UTC).</summary>
+    public DateTime? DateReference { get; init; }
+
     /// <summary>Training median of the raw value, imputed for missing cells.</summary>
     public double Median { get; init; }
 
@@ -252,27 +255,7 @@ public sealed record FeatureEncoder
                 return (ColumnRole.Id, "identifier (distinct integer on every row)", null);
             }
 
-            Array.Sort(values);
-            var skew = Skewness(values);
-            var log1p = values[0] >= 0 && skew > 1.0;
-            var unparsed = present.Length - parsed.Count;
-            var missingNote = missingCount + unparsed > 0
-                ? $"; {missingCount + unparsed} missing → median + missing flag"
-                : string.Empty;
-            var encoding = new ColumnEncoding
-            {
-                Column = name,
-                Role = ColumnRole.Numeric,
-                Log1p = log1p,
-                Median = Quantile(values, 0.5),
-                LowerQuartile = Quantile(values, 0.25),
-                UpperQuartile = Quantile(values, 0.75),
-                MissingIndicator = missingCount + unparsed > 0,
-                FirstFeature = firstFeature,
-                FeatureCount = missingCount + unparsed > 0 ? 2 : 1,
-            };
-            var reason = $"numeric{(log1p ? $" (skewness {skew.ToString("F1", CultureInfo.InvariantCulture)} → log1p)" : string.Empty)}{missingNote}";
-            return (ColumnRole.Numeric, reason, encoding);
+            return NumericColumn(name, values, missingCount + present.Length - parsed.Count, firstFeature, null, "numeric");
         }
 
         if (distinct == 2 && missingCount == 0)
@@ -280,9 +263,29 @@ public sealed record FeatureEncoder
             return BooleanOrLevels(name, cells, present, rareLevelFraction, firstFeature, "two values");
         }
 
-        if (present.Count(v => DateTime.TryParse(v, CultureInfo.InvariantCulture, DateTimeStyles.None, out _)) >= 0.95 * present.Length)
+        // A quick look at the first cells spares parsing every cell of ordinary text columns as dates.
+        var dates = new List<DateTime>(present.Length);
+        var head = present.Take(50).ToArray();
+        foreach (var v in head.Count(h => TryParseDate(h, out _)) >= 0.5 * head.Length ? present : [])
         {
-            return (ColumnRole.Ignored, "date/time (not used as a feature)", null);
+            if (TryParseDate(v, out var date))
+            {
+                dates.Add(date);
+            }
+        }
+
+        if (dates.Count >= 0.95 * present.Length)
+        {
+            var reference = dates.Max();
+            var days = dates.Select(d => (reference - d).TotalDays).ToArray();
+            if (days.Distinct().Count() < 2)
+            {
+                return (ColumnRole.Ignored, "constant date", null);
+            }
+
+            return NumericColumn(
+                name, days, missingCount + present.Length - dates.Count, firstFeature, reference,
+                $"date → days before {reference.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} (latest in training)");
         }
 
         if (n >= MinRowsForUniqueness && distinct > 0.5 * present.Length)
@@ -299,6 +302,57 @@ public sealed record FeatureEncoder
         }
 
         return BooleanOrLevels(name, cells, present, rareLevelFraction, firstFeature, "categorical");
+    }
+
+    private static (ColumnRole, string, ColumnEncoding?) NumericColumn(
+        string name, double[] values, int missing, int firstFeature, DateTime? dateReference, string what)
+    {
+        Array.Sort(values);
+        var skew = Skewness(values);
+        var log1p = values[0] >= 0 && skew > 1.0;
+        var encoding = new ColumnEncoding
+        {
+            Column = name,
+            Role = ColumnRole.Numeric,
+            Log1p = log1p,
+            DateReference = dateReference,
+            Median = Quantile(values, 0.5),
+            LowerQuartile = Quantile(values, 0.25),
+            UpperQuartile = Quantile(values, 0.75),
+            MissingIndicator = missing > 0,
+            FirstFeature = firstFeature,
+            FeatureCount = missing > 0 ? 2 : 1,
+        };
+        var transform = log1p ? $" (skewness {skew.ToString("F1", CultureInfo.InvariantCulture)} → log1p)" : string.Empty;
+        var missingNote = missing > 0 ? $"; {missing} missing → median + missing flag" : string.Empty;
+        return (ColumnRole.Numeric, what + transform + missingNote, encoding);
+    }
+
+    /// <summary>Dates parse with the invariant culture and are read as UTC, so a model scores the same on any machine.</summary>
+    internal static bool TryParseDate(string cell, out DateTime date) =>
+        DateTime.TryParse(cell.Trim(), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out date);
+
+    /// <summary>The numeric value of a cell in a numeric (or date) column; false when it is missing or unreadable.</summary>
+    private static bool TryValue(ColumnEncoding e, string cell, out double value)
+    {
+        value = 0;
+        if (IsMissing(cell))
+        {
+            return false;
+        }
+
+        if (e.DateReference is { } reference)
+        {
+            if (!TryParseDate(cell, out var date))
+            {
+                return false;
+            }
+
+            value = (reference - date).TotalDays;
+            return true;
+        }
+
+        return TryParseNumber(cell, out value);
     }
 
     private static (ColumnRole, string, ColumnEncoding?) BooleanOrLevels(
@@ -400,7 +454,7 @@ public sealed record FeatureEncoder
         switch (e.Role)
         {
             case ColumnRole.Numeric:
-                var missing = IsMissing(cell) || !TryParseNumber(cell, out value);
+                var missing = !TryValue(e, cell, out value);
                 if (missing)
                 {
                     value = e.Median;
@@ -453,9 +507,15 @@ public sealed record FeatureEncoder
         var cell = raw.Trim();
         if (e.Role == ColumnRole.Numeric)
         {
-            if (IsMissing(cell) || !TryParseNumber(cell, out var v))
+            if (!TryValue(e, cell, out var v))
             {
                 return $"{e.Column} is missing";
+            }
+
+            if (e.DateReference is not null)
+            {
+                var age = v <= e.LowerQuartile ? "recent" : v >= e.UpperQuartile ? "long ago" : "typical";
+                return $"{e.Column} = {cell} ({age})";
             }
 
             var band = v <= e.LowerQuartile ? "low" : v >= e.UpperQuartile ? "high" : "typical";

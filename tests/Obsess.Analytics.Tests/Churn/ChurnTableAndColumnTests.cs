@@ -128,3 +128,49 @@ public class ChurnTableAndColumnTests
         encoder.Encodings[1].Log1p.ShouldBeFalse();
     }
 }
+
+public class ChurnDateColumnTests
+{
+    private static ChurnTable SignupTable()
+    {
+        var random = new Random(8);
+        var start = new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        var rows = Enumerable.Range(0, 400).Select(i =>
+        {
+            var days = random.Next(0, 1000);
+            var churn = random.NextDouble() < (days < 250 ? 0.7 : 0.15);
+            var signup = start.AddDays(1000 - days).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+            return new[] { i % 37 == 5 ? "" : signup, random.Next(3).ToString(System.Globalization.CultureInfo.InvariantCulture), churn ? "Yes" : "No" };
+        }).ToArray();
+        return new ChurnTable(["signup_date", "seats", "churn"], rows);
+    }
+
+    [Fact]
+    public void Date_column_becomes_days_before_the_latest_training_date()
+    {
+        var table = SignupTable();
+        var encoder = FeatureEncoder.Fit(table, Enumerable.Range(0, table.RowCount).ToArray(), "churn", null);
+
+        var signup = encoder.Encodings[0];
+        signup.Role.ShouldBe(ColumnRole.Numeric);
+        signup.DateReference.ShouldNotBeNull();
+        signup.MissingIndicator.ShouldBeTrue();
+        encoder.Columns[0].Reason.ShouldStartWith("date → days before");
+        var probe = new ChurnTable(["signup_date", "seats", "churn"], [[signup.DateReference!.Value.AddDays(-10).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), "1", ""]]);
+        encoder.Encode(probe)[0][0].ShouldBe(signup.Log1p ? Math.Log(11) : 10, 1e-9);
+    }
+
+    [Fact]
+    public void A_model_with_a_date_column_explains_recent_signups_and_round_trips()
+    {
+        var table = SignupTable();
+        var model = ChurnTrainer.Train(table, new ChurnOptions { LabelColumn = "churn" });
+        var loaded = ChurnModel.FromJson(model.ToJson());
+
+        var scores = model.Score(table);
+        loaded.Score(table).Select(s => s.Probability).ShouldBe(scores.Select(s => s.Probability));
+        var riskiest = scores.MaxBy(s => s.Probability)!;
+        riskiest.Reasons[0].Column.ShouldBe("signup_date");
+        riskiest.Reasons[0].Description.ShouldEndWith("(recent)");
+    }
+}
