@@ -86,7 +86,7 @@ public sealed record ColumnEncoding
 /// Table → numeric design matrix. Column types, medians, levels and quantiles are learned from training rows only
 /// (<see cref="Fit"/>) and then applied unchanged to any table with those columns (<see cref="Encode"/>).
 /// </summary>
-public sealed record FeatureEncoder
+public sealed partial record FeatureEncoder
 {
     internal const string MissingLevel = "(missing)";
     internal const string OtherLevel = "other";
@@ -110,8 +110,30 @@ public sealed record FeatureEncoder
     internal static bool IsPositiveToken(string value) =>
         Array.IndexOf(PositiveTokens, value.Trim().ToLowerInvariant()) >= 0;
 
-    internal static bool TryParseNumber(string cell, out double value) =>
-        double.TryParse(cell.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
+    /// <summary>
+    /// Invariant-culture numbers, also accepting a currency sign ($ € £ ¥), a trailing % (kept as the number: 12% → 12) and
+    /// comma thousands groups (1,234.5); "1,5" is not a number, as a decimal comma cannot be told from a list.
+    /// </summary>
+    public static bool TryParseNumber(string cell, out double value)
+    {
+        var text = cell.Trim();
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value))
+        {
+            return double.IsFinite(value);
+        }
+
+        var match = DecoratedNumber().Match(text);
+        if (!match.Success)
+        {
+            return false;
+        }
+
+        var digits = match.Groups["sign"].Value + match.Groups["number"].Value.Replace(",", string.Empty, StringComparison.Ordinal);
+        return double.TryParse(digits, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
+    }
+
+    [GeneratedRegex(@"^(?<sign>-?)\s*[$€£¥]?\s*(?<number>\d{1,3}(,\d{3})+(\.\d+)?|\d+(\.\d+)?|\.\d+)\s*%?$")]
+    private static partial Regex DecoratedNumber();
 
     /// <summary>Learns the encoding from <paramref name="rows"/> of <paramref name="table"/> (the training rows).</summary>
     public static FeatureEncoder Fit(

@@ -174,3 +174,30 @@ public class ChurnDateColumnTests
         riskiest.Reasons[0].Description.ShouldEndWith("(recent)");
     }
 }
+
+public class ChurnNumberParsingTests
+{
+    [Theory]
+    [InlineData("42", 42.0)]
+    [InlineData(" -3.5e2 ", -350.0)]
+    [InlineData("$1,234.50", 1234.5)]
+    [InlineData("-$20", -20.0)]
+    [InlineData("€ 7.25", 7.25)]
+    [InlineData("12%", 12.0)]
+    [InlineData("1,000,000", 1000000.0)]
+    public void Decorated_numbers_parse(string cell, double expected)
+    {
+        FeatureEncoder.TryParseNumber(cell, out var value).ShouldBeTrue();
+        value.ShouldBe(expected, 1e-9);
+    }
+
+    [Theory]
+    [InlineData("1,5")]
+    [InlineData("12,34")]
+    [InlineData("Month-to-month")]
+    [InlineData("$")]
+    [InlineData("NaN")]
+    [InlineData("Infinity")]
+    public void Ambiguous_or_non_numbers_do_not_parse(string cell) =>
+        FeatureEncoder.TryParseNumber(cell, out _).ShouldBeFalse();
+}
