@@ -38,7 +38,7 @@ public sealed class ChurnTrainBenchmark : IBenchmark
             source = $"{Path.GetFileName(path)} resampled with replacement, seed {seed}";
         }
 
-        var options = new ChurnOptions { LabelColumn = label, Seed = seed };
+        var options = new ChurnOptions { LabelColumn = label, Seed = seed, MaxDegreeOfParallelism = a.Int("--parallel", 1) };
         using var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
         var watch = Stopwatch.StartNew();
@@ -58,7 +58,7 @@ public sealed class ChurnTrainBenchmark : IBenchmark
         var ci = CultureInfo.InvariantCulture;
         output.WriteLine($"## churn-train: {source}");
         output.WriteLine();
-        output.WriteLine(string.Create(ci, $"{table.RowCount:N0} rows, {model.Encoder.Features.Count} encoded features, {Environment.ProcessorCount} logical cores"));
+        output.WriteLine(string.Create(ci, $"{table.RowCount:N0} rows, {model.Encoder.Features.Count} encoded features, {Environment.ProcessorCount} logical cores, parallelism {options.MaxDegreeOfParallelism}"));
         output.WriteLine();
         output.WriteLine("| step | time |");
         output.WriteLine("|---|---|");

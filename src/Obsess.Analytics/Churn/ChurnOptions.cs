@@ -37,7 +37,7 @@ public sealed record ChurnOptions
     /// <summary>Reasons reported per scored row.</summary>
     public int TopReasons { get; init; } = 3;
 
-    /// <summary>Outer folds evaluated at once (results do not depend on it).</summary>
+    /// <summary>Outer folds (Evaluate) or boosting fits (Train) run at once; results do not depend on it.</summary>
     public int MaxDegreeOfParallelism { get; init; } = 1;
 
     public LogisticOptions Logistic { get; init; } = new();

@@ -67,7 +67,7 @@ public static class ChurnTrainer
         Parallel.For(0, options.Folds, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxDegreeOfParallelism) }, fold =>
         {
             var (train, test) = StratifiedFolds.Split(assignment, fold);
-            var model = Fit(table, train, y, positive, options, options.Seed + (1000 * (fold + 1)));
+            var model = Fit(table, train, y, positive, options with { MaxDegreeOfParallelism = 1 }, options.Seed + (1000 * (fold + 1)));
             var x = model.Encoder.Encode(table.Subset(test));
             var yTest = test.Select(i => y[i]).ToArray();
             for (var k = 0; k < Kinds.Length; k++)
@@ -128,17 +128,24 @@ public static class ChurnTrainer
         var (logistic, logisticOof) = LogisticModel.FitWithInnerCv(x, y, encoder.Features, options.Logistic, innerFolds, seed);
         var assignment = StratifiedFolds.Assign(y, innerFolds, seed);
         var boostingOof = new double[y.Length];
-        for (var fold = 0; fold < innerFolds; fold++)
+        BoostedTrees? boosting = null;
+
+        // The inner fits and the final fit are independent (each has its own seed), so they may run at once.
+        Parallel.For(0, innerFolds + 1, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxDegreeOfParallelism) }, fold =>
         {
+            if (fold == innerFolds)
+            {
+                boosting = BoostedTrees.Fit(x, y, options.Boosting, seed);
+                return;
+            }
+
             var (train, test) = StratifiedFolds.Split(assignment, fold);
             var trees = BoostedTrees.Fit(train.Select(i => x[i]).ToArray(), train.Select(i => y[i]).ToArray(), options.Boosting, seed + fold + 1);
             foreach (var i in test)
             {
                 boostingOof[i] = trees.Logit(x[i]);
             }
-        }
-
-        var boosting = BoostedTrees.Fit(x, y, options.Boosting, seed);
+        });
         return new ChurnModel
         {
             LabelColumn = table.Header[table.IndexOf(options.LabelColumn)],
@@ -148,7 +155,7 @@ public static class ChurnTrainer
             TopReasons = options.TopReasons,
             Encoder = encoder,
             Logistic = logistic,
-            Boosting = boosting,
+            Boosting = boosting!,
             LogisticCalibration = PlattCalibrator.Fit(logisticOof, y),
             BoostingCalibration = PlattCalibrator.Fit(boostingOof, y),
         };

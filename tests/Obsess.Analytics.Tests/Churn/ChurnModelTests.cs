@@ -226,4 +226,16 @@ public class ChurnExplanationTests
         second.Models.Select(m => m.OutOfFold).ShouldBe(first.Models.Select(m => m.OutOfFold));
         second.Models.Select(m => m.Mean).ShouldBe(first.Models.Select(m => m.Mean));
     }
+
+    [Fact]
+    public void Training_gives_the_same_model_whatever_the_parallelism()
+    {
+        var data = SyntheticChurn.Generate(600, seed: 13);
+        var options = new ChurnOptions { LabelColumn = SyntheticChurnData.LabelColumn, Seed = 2 };
+
+        var sequential = ChurnTrainer.Train(data.Table, options).ToJson();
+        var parallel = ChurnTrainer.Train(data.Table, options with { MaxDegreeOfParallelism = 4 }).ToJson();
+
+        parallel.ShouldBe(sequential);
+    }
 }
