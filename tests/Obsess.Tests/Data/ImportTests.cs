@@ -87,6 +87,30 @@ public abstract class ImportTests(ObsessAppFixture app)
     }
 
     [Fact]
+    public async Task A_row_that_links_two_stored_customers_merges_them_and_keeps_this_imports_rows_with_the_survivor()
+    {
+        var ws = await app.CreateWorkspaceAsync();
+        await ImportAsync(ws, ImportKind.Customers, "id,name,email\nc1,Ann Lee,ann@example.com\n");
+        await ImportAsync(ws, ImportKind.Customers, "id,name\nc2,A. Lee\n");
+        // In one file: the first row gives c2 a phone, the second says that phone is Ann's.
+        const string orders = """
+            order_id,customer_id,email,phone,ordered_at,amount
+            o1,c2,,+14155550123,2026-01-01,10
+            o2,,ann@example.com,+14155550123,2026-01-02,20
+            """;
+
+        var result = await ImportAsync(ws, ImportKind.Orders, orders);
+
+        result.Merges.ShouldBe(1);
+        var live = await app.QueryAsync(ws, db => db.Customers.Where(c => c.MergedIntoId == null).ToListAsync());
+        var ann = live.ShouldHaveSingleItem();
+        ann.Email.ShouldBe("ann@example.com");
+        (await app.QueryAsync(ws, db => db.Identities.Where(i => i.CustomerId == ann.Id).Select(i => i.Value).OrderBy(v => v).ToListAsync()))
+            .ShouldBe(["+14155550123", "ann@example.com", "c1", "c2"]);
+        (await app.QueryAsync(ws, db => db.Orders.CountAsync(o => o.CustomerId == ann.Id))).ShouldBe(2);
+    }
+
+    [Fact]
     public async Task Events_import_once_even_without_message_ids()
     {
         var ws = await app.CreateWorkspaceAsync();

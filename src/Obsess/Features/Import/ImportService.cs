@@ -174,6 +174,10 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
                 }
                 else
                 {
+                    // Rows of this import not yet written follow the merged customer to the survivor too.
+                    foreach (var i in newIdentities.Where(i => i.CustomerId == mergedId)) { i.CustomerId = customer.Id; }
+                    foreach (var o in orders.Where(o => o.CustomerId == mergedId)) { o.CustomerId = customer.Id; }
+                    foreach (var e in events.Where(e => e.CustomerId == mergedId)) { e.CustomerId = customer.Id; }
                     await db.SaveChangesAsync(ct).ConfigureAwait(false);
                     await MergeService.MergeAsync(db, customer, existing[mergedId], decision.MergeCause ?? "linked by import", holders, now, ct).ConfigureAwait(false);
                     Ingestion.IngestionService.Held(held, customer.Id).UnionWith(held.GetValueOrDefault(mergedId) ?? []);
