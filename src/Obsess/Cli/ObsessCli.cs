@@ -46,6 +46,7 @@ public static class ObsessCli
         root.Subcommands.Add(DemoCommand());
         root.Subcommands.Add(KeysCommand());
         root.Subcommands.Add(ImportCommand.Create());
+        root.Subcommands.Add(ScoresCommand.Create());
 
         try
         {
@@ -76,7 +77,7 @@ public static class ObsessCli
     {
         {
             var storage = StorageFrom(parse);
-            await using var app = ObsessApp.Build(new ServeOptions { Storage = storage, Urls = parse.GetValue(Urls)! });
+            await using var app = ObsessApp.Build(new ServeOptions { Storage = storage, Urls = parse.GetValue(Urls)!, BackgroundJobs = true });
             var boot = await ObsessApp.InitializeAsync(app.Services, ct).ConfigureAwait(false);
             if (!parse.GetValue(NoDemo))
             {

@@ -36,6 +36,10 @@ public sealed class ObsessDb(DbContextOptions<ObsessDb> options, ICurrentWorkspa
 
     public DbSet<CustomerMerge> Merges => Set<CustomerMerge>();
 
+    public DbSet<Features.Intelligence.CustomerScore> Scores => Set<Features.Intelligence.CustomerScore>();
+
+    public DbSet<Features.Intelligence.ModelRun> ModelRuns => Set<Features.Intelligence.ModelRun>();
+
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     /// <summary>The workspace every query is scoped to; <see cref="Guid.Empty"/> (matching nothing) when there is none.</summary>
@@ -57,7 +61,11 @@ public sealed class ObsessDb(DbContextOptions<ObsessDb> options, ICurrentWorkspa
         {
             foreach (var property in entity.GetProperties())
             {
-                property.SetColumnName(ToSnakeCase(property.Name));
+                if (property.GetColumnName() == property.Name)
+                {
+                    property.SetColumnName(ToSnakeCase(property.Name));
+                }
+
                 if (IsSqlite && (property.ClrType == typeof(DateTime) || property.ClrType == typeof(DateTime?)))
                 {
                     // SQLite keeps no kind: every stored time is UTC, so say so when reading it back.

@@ -28,6 +28,9 @@ public sealed record ServeOptions
     public string Urls { get; init; } = "http://localhost:5000";
 
     public string EnvironmentName { get; init; } = Environments.Production;
+
+    /// <summary>Run the background jobs (score recomputation). `serve` turns them on; tests start the app without them.</summary>
+    public bool BackgroundJobs { get; init; }
 }
 
 /// <summary>Builds the web app: UI, REST API, ingestion and background jobs in one process.</summary>
@@ -49,6 +52,11 @@ public static class ObsessApp
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager", LogLevel.Error);
 
         AddServices(builder.Services, options.Storage);
+        if (options.BackgroundJobs)
+        {
+            builder.Services.AddHostedService<Features.Intelligence.ScoresJob>();
+        }
+
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -73,6 +81,7 @@ public static class ObsessApp
         services.AddScoped<DemoLoader>();
         services.AddScoped<Features.Ingestion.IngestionService>();
         services.AddScoped<Features.Import.ImportService>();
+        services.AddScoped<Features.Intelligence.ScoresService>();
 
         services.AddDataProtection().SetApplicationName("obsess");
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>

@@ -9,7 +9,16 @@ public sealed record PagedList<T>(IReadOnlyList<T> Items, int Page, int PageSize
     public int Pages => Total == 0 ? 1 : (Total + PageSize - 1) / PageSize;
 }
 
-public sealed record CustomerListItem(Guid Id, string? Name, string? Email, string? Phone, DateTime FirstSeenAt, DateTime LastSeenAt, int Orders, decimal Revenue);
+public sealed record CustomerListItem(Guid Id, string? Name, string? Email, string? Phone, DateTime FirstSeenAt, DateTime LastSeenAt, int Orders, decimal Revenue, double? Clv12m = null, double? ChurnProbability = null);
+
+/// <summary>How the customer list is ordered.</summary>
+public enum CustomerSort
+{
+    Recent,
+    Value,
+    Risk,
+    ValueAtRisk,
+}
 
 public sealed record IdentityView(string Kind, string Source, string Value, DateTime FirstSeenAt);
 
@@ -26,7 +35,21 @@ public sealed record CustomerProfile(
     IReadOnlyDictionary<string, ConsentState> Consent,
     IReadOnlyList<IdentityView> Identities,
     CustomerBasics Basics,
+    CustomerOutlook? Outlook,
     PagedList<TimelineEntry> Timeline);
+
+/// <summary>What the models expect of a customer (null parts: not computed yet, or not enough data).</summary>
+public sealed record CustomerOutlook(
+    DateTime ComputedAt,
+    double HistoricClv,
+    double? ProbabilityAlive,
+    double? ExpectedPurchases12m,
+    double? ExpectedSpend,
+    double? Clv12m,
+    double? ChurnProbability,
+    IReadOnlyList<OutlookReason> ChurnReasons);
+
+public sealed record OutlookReason(string Column, string Description, double Contribution);
 
 public sealed record TimelineFilter(string? Kind = null, string? Source = null, string? Channel = null, int Page = 1, int PageSize = 25);
 
@@ -35,7 +58,12 @@ public sealed class CustomerQueries(ObsessDb db)
 {
     public const int MaxPageSize = 200;
 
-    public async Task<PagedList<CustomerListItem>> SearchAsync(string? query, int page, int pageSize, CancellationToken ct = default)
+    private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
+
+    public async Task<PagedList<CustomerListItem>> SearchAsync(string? query, int page, int pageSize, CancellationToken ct = default) =>
+        await SearchAsync(query, page, pageSize, CustomerSort.Recent, ct).ConfigureAwait(false);
+
+    public async Task<PagedList<CustomerListItem>> SearchAsync(string? query, int page, int pageSize, CustomerSort sort, CancellationToken ct = default)
     {
         var customers = db.Customers.AsNoTracking().Where(c => c.MergedIntoId == null);
         if (!string.IsNullOrWhiteSpace(query))
@@ -50,18 +78,28 @@ public sealed class CustomerQueries(ObsessDb db)
         }
 
         var total = await customers.CountAsync(ct).ConfigureAwait(false);
-        var rows = await customers
-            .OrderByDescending(c => c.LastSeenAt).ThenBy(c => c.Id)
+        var ordered = sort switch
+        {
+            CustomerSort.Value => customers.OrderByDescending(c => db.Scores.Where(s => s.CustomerId == c.Id).Select(s => s.Clv12m).FirstOrDefault() ?? -1),
+            CustomerSort.Risk => customers.OrderByDescending(c => db.Scores.Where(s => s.CustomerId == c.Id).Select(s => s.ChurnProbability).FirstOrDefault() ?? -1),
+            // High-value customers at risk: the value a customer would take with them, weighted by the risk of losing it.
+            CustomerSort.ValueAtRisk => customers.OrderByDescending(c => db.Scores.Where(s => s.CustomerId == c.Id).Select(s => (s.Clv12m ?? 0) * (s.ChurnProbability ?? 0)).FirstOrDefault()),
+            _ => customers.OrderByDescending(c => c.LastSeenAt),
+        };
+        var rows = await ordered.ThenBy(c => c.Id)
             .Skip((page - 1) * pageSize).Take(pageSize)
             .ToListAsync(ct).ConfigureAwait(false);
         var ids = rows.Select(r => r.Id).ToList();
+        var scores = await db.Scores.AsNoTracking().Where(s => ids.Contains(s.CustomerId))
+            .Select(s => new { s.CustomerId, s.Clv12m, s.ChurnProbability }).ToDictionaryAsync(s => s.CustomerId, ct).ConfigureAwait(false);
         var orders = await db.Orders.AsNoTracking().Where(o => ids.Contains(o.CustomerId))
             .Select(o => new { o.CustomerId, o.Amount }).ToListAsync(ct).ConfigureAwait(false);
         var stats = orders.GroupBy(o => o.CustomerId).ToDictionary(g => g.Key, g => (Count: g.Count(), Sum: g.Sum(o => o.Amount)));
         var items = rows.Select(c =>
         {
             var s = stats.GetValueOrDefault(c.Id);
-            return new CustomerListItem(c.Id, c.Name, c.Email, c.Phone, c.FirstSeenAt, c.LastSeenAt, s.Count, s.Sum);
+            var score = scores.GetValueOrDefault(c.Id);
+            return new CustomerListItem(c.Id, c.Name, c.Email, c.Phone, c.FirstSeenAt, c.LastSeenAt, s.Count, s.Sum, score?.Clv12m, score?.ChurnProbability);
         }).ToList();
         return new PagedList<CustomerListItem>(items, page, pageSize, total);
     }
@@ -135,7 +173,11 @@ public sealed class CustomerQueries(ObsessDb db)
 
         var pageItems = entries.OrderByDescending(e => e.At).Skip((filter.Page - 1) * filter.PageSize).Take(filter.PageSize).ToList();
         var traits = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(customer.Traits) ?? [];
-        return new CustomerProfile(customer.Id, customer.Name, customer.Email, customer.Phone, traits, Consent.Read(customer.Consent), identities, basics,
+        var score = await db.Scores.AsNoTracking().FirstOrDefaultAsync(s => s.CustomerId == id, ct).ConfigureAwait(false);
+        var outlook = score is null ? null : new CustomerOutlook(
+            score.ComputedAt, score.HistoricClv, score.ProbabilityAlive, score.ExpectedPurchases12m, score.ExpectedSpend, score.Clv12m, score.ChurnProbability,
+            score.ChurnReasons is null ? [] : JsonSerializer.Deserialize<List<OutlookReason>>(score.ChurnReasons, WebJson) ?? []);
+        return new CustomerProfile(customer.Id, customer.Name, customer.Email, customer.Phone, traits, Consent.Read(customer.Consent), identities, basics, outlook,
             new PagedList<TimelineEntry>(pageItems, filter.Page, filter.PageSize, total));
     }
 }

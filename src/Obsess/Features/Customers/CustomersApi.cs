@@ -15,7 +15,7 @@ internal static class CustomersApi
     {
         var customers = api.MapGroup("/customers").WithTags("Customers");
         customers.MapGet("/", SearchAsync).WithName("SearchCustomers")
-            .WithSummary("Searches customers by name, e-mail, phone or external id; most recently seen first.");
+            .WithSummary("Searches customers by name, e-mail, phone or external id; sort=recent (default), value (12-month CLV), risk (churn probability) or value-at-risk.");
         customers.MapGet("/{id:guid}", GetAsync).WithName("GetCustomer")
             .WithSummary("The 360° profile: identities, traits, computed basics and a paginated, filterable timeline.");
         customers.MapPut("/{id:guid}/consent", SetConsentAsync).WithName("SetCustomerConsent")
@@ -29,9 +29,15 @@ internal static class CustomersApi
     }
 
     private static async Task<Results<Ok<PagedList<CustomerListItem>>, ValidationProblem>> SearchAsync(
-        CustomerQueries queries, string? query, int? page, int? pageSize, CancellationToken ct)
+        CustomerQueries queries, string? query, int? page, int? pageSize, string? sort, CancellationToken ct)
     {
         var errors = PagingErrors(page, pageSize);
+        CustomerSort order = CustomerSort.Recent;
+        if (sort is not null && (!Enum.TryParse(sort.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out order) || !Enum.IsDefined(order) || char.IsDigit(sort[0])))
+        {
+            errors["sort"] = ["Sort must be recent, value, risk or value-at-risk."];
+        }
+
         if (query is { Length: > 200 })
         {
             errors["query"] = ["Query must be at most 200 characters."];
@@ -42,7 +48,7 @@ internal static class CustomersApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        return TypedResults.Ok(await queries.SearchAsync(query, page ?? 1, pageSize ?? 25, ct).ConfigureAwait(false));
+        return TypedResults.Ok(await queries.SearchAsync(query, page ?? 1, pageSize ?? 25, order, ct).ConfigureAwait(false));
     }
 
     private static async Task<Results<Ok<CustomerProfile>, NotFound, ValidationProblem>> GetAsync(

@@ -1,0 +1,248 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Obsess.Analytics.Churn;
+using Obsess.Analytics.Clv;
+using Obsess.Data;
+
+namespace Obsess.Features.Intelligence;
+
+public sealed record ScoresResult(int Customers, int Scored, string? ClvSkipped, string? ChurnSkipped, double? ChurnRocAuc, TimeSpan Elapsed);
+
+/// <summary>
+/// Recomputes every customer's predicted value and churn risk in the current workspace from its own history:
+/// BG/NBD for purchases and P(alive), Gamma-Gamma for spend (Fader, Hardie &amp; Lee 2005), a discounted 12-month CLV,
+/// and a churn classifier trained on the workspace's past (label: no purchase within the workspace's churn window
+/// after a cut-off one window ago), cross-validated so its figures can be shown next to its scores.
+/// </summary>
+public sealed class ScoresService(ObsessDb db, TimeProvider clock)
+{
+    /// <summary>A model needs this many customers with purchases before its figures mean anything.</summary>
+    public const int MinimumCustomers = 50;
+
+    private const double WeeksPerMonth = 52.1775 / 12;
+
+    // 10 % a year, as a monthly rate: (1.10)^(1/12) − 1.
+    private static readonly double MonthlyDiscount = Math.Pow(1.10, 1.0 / 12) - 1;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    internal sealed record OrderRow(Guid CustomerId, DateTime OrderedAt, decimal Amount, string Channel);
+
+    internal sealed record EventRow(Guid CustomerId, string Name, DateTime OccurredAt);
+
+    public async Task<ScoresResult> RecomputeAsync(CancellationToken ct = default)
+    {
+        var watch = Stopwatch.StartNew();
+        var ws = db.CurrentWorkspaceId;
+        var now = clock.GetUtcNow().UtcDateTime;
+        var today = DateOnly.FromDateTime(now);
+        var window = await db.Workspaces.Where(w => w.Id == ws).Select(w => w.ChurnWindowDays).FirstAsync(ct).ConfigureAwait(false);
+        var customers = await db.Customers.AsNoTracking().Where(c => c.MergedIntoId == null).Select(c => c.Id).ToListAsync(ct).ConfigureAwait(false);
+        var orders = await db.Orders.AsNoTracking().Select(o => new OrderRow(o.CustomerId, o.OrderedAt, o.Amount, o.Channel)).ToListAsync(ct).ConfigureAwait(false);
+        var since = now.AddDays(-window - 180);
+        var events = await db.Events.AsNoTracking()
+            .Where(e => e.OccurredAt >= since && (e.Name == "Ticket opened" || e.Name == "Email opened" || e.Type == "page"))
+            .Select(e => new EventRow(e.CustomerId, e.Name, e.OccurredAt)).ToListAsync(ct).ConfigureAwait(false);
+
+        var byCustomer = orders.GroupBy(o => o.CustomerId).ToDictionary(g => g.Key, g => g.OrderBy(o => o.OrderedAt).ToList());
+        var scores = customers.ToDictionary(id => id, id =>
+        {
+            var mine = byCustomer.GetValueOrDefault(id) ?? [];
+            return new Score { CustomerId = id, Orders = mine.Count, Historic = (double)mine.Sum(o => o.Amount) };
+        });
+
+        var (clvSkipped, clvSummary) = Lifetime(orders, today, scores);
+        var (churnSkipped, churnSummary, auc) = Churn(byCustomer, events, window, now, scores);
+        await SaveAsync(ws, now, scores.Values, watch, clvSummary, churnSummary, ct).ConfigureAwait(false);
+        return new ScoresResult(customers.Count, scores.Values.Count(s => s.Clv12m is not null || s.Churn is not null), clvSkipped, churnSkipped, auc, watch.Elapsed);
+    }
+
+    private sealed class Score
+    {
+        public Guid CustomerId { get; init; }
+
+        public int Orders { get; init; }
+
+        public double Historic { get; init; }
+
+        public double? Alive { get; set; }
+
+        public double? Purchases12m { get; set; }
+
+        public double? Spend { get; set; }
+
+        public double? Clv12m { get; set; }
+
+        public double? Churn { get; set; }
+
+        public string? Reasons { get; set; }
+    }
+
+    private static (string? Skipped, string Summary) Lifetime(List<OrderRow> orders, DateOnly today, Dictionary<Guid, Score> scores)
+    {
+        var transactions = orders.Where(o => scores.ContainsKey(o.CustomerId))
+            .Select(o => new Transaction { CustomerId = o.CustomerId.ToString("N"), Date = DateOnly.FromDateTime(o.OrderedAt), Amount = (double)o.Amount })
+            .ToList();
+        // A customer whose first purchase is today has no age yet (T = 0): the models have nothing to say about them.
+        var summaries = TransactionSummary.Build(transactions, today, PeriodUnit.Week).Where(s => s.T > 0).ToList();
+        if (summaries.Count < MinimumCustomers || summaries.Count(s => s.Frequency > 0) < 10)
+        {
+            var why = $"Lifetime value needs at least {MinimumCustomers} customers with purchases and 10 repeat buyers; this workspace has {summaries.Count}.";
+            return (why, JsonSerializer.Serialize(new { model = "bgnbd/gammagamma", skipped = why }, Json));
+        }
+
+        var (x, tx, T, m) = TransactionSummary.Columns(summaries);
+        var fit = BgNbd.Fit(x, tx, T);
+        var spend = GammaGamma.Fit(x, m);
+        var clv = LifetimeValue.Discounted(fit.Parameters, spend.Parameters, x, tx, T, m, periods: 12, periodLength: WeeksPerMonth, discountRate: MonthlyDiscount);
+        for (var i = 0; i < summaries.Count; i++)
+        {
+            var score = scores[Guid.ParseExact(summaries[i].CustomerId, "N")];
+            score.Alive = fit.Parameters.ProbabilityAlive(x[i], tx[i], T[i]);
+            score.Purchases12m = fit.Parameters.ConditionalExpectedPurchases(52.1775, x[i], tx[i], T[i]);
+            score.Spend = spend.Parameters.ConditionalExpectedAverageSpend(x[i], m[i]);
+            score.Clv12m = clv[i];
+        }
+
+        // A backtest: fit on all but the last 26 weeks and compare predicted with actual repeat purchases in them.
+        object? backtest = null;
+        var calibrationEnd = today.AddDays(-26 * 7);
+        var split = TransactionSummary.Build(transactions, calibrationEnd, PeriodUnit.Week, today).Where(s => s.T > 0).ToList();
+        if (split.Count >= MinimumCustomers)
+        {
+            var (bx, btx, bT, _) = TransactionSummary.Columns(split);
+            var report = HoldoutCheck.Compare(BgNbd.Fit(bx, btx, bT).Parameters, split);
+            backtest = new { holdoutWeeks = 26, customers = report.Customers, actualRepeatPurchases = report.ActualTotal, predictedRepeatPurchases = report.PredictedTotal, meanAbsoluteError = report.MeanAbsoluteError };
+        }
+
+        return (null, JsonSerializer.Serialize(new
+        {
+            model = "bgnbd/gammagamma",
+            customers = summaries.Count,
+            parameters = fit.Parameters.ToDictionary(),
+            standardErrors = fit.StandardErrors,
+            logLikelihood = fit.LogLikelihood,
+            spend = spend.Parameters.ToDictionary(),
+            clv = new { months = 12, annualDiscountRate = 0.10 },
+            backtest,
+        }, Json));
+    }
+
+    private static readonly string[] Features =
+        ["days_since_last_order", "orders", "revenue", "average_order", "tenure_days", "orders_last_90_days", "store_share", "tickets_last_180_days", "email_opens_last_90_days", "web_visits_last_90_days"];
+
+    /// <summary>What was known about a customer at <paramref name="asOf"/>: only orders and events before it.</summary>
+    private static string[] FeaturesAt(List<OrderRow> mine, ILookup<Guid, EventRow> events, Guid id, DateTime asOf)
+    {
+        var before = mine.Where(o => o.OrderedAt < asOf).ToList();
+        var revenue = before.Sum(o => o.Amount);
+        var theirs = events[id].Where(e => e.OccurredAt < asOf).ToList();
+        string F(double v) => v.ToString("0.####", CultureInfo.InvariantCulture);
+        return
+        [
+            F((asOf - before[^1].OrderedAt).TotalDays),
+            F(before.Count),
+            F((double)revenue),
+            F((double)revenue / before.Count),
+            F((asOf - before[0].OrderedAt).TotalDays),
+            F(before.Count(o => o.OrderedAt >= asOf.AddDays(-90))),
+            F(before.Count(o => o.Channel == "store") / (double)before.Count),
+            F(theirs.Count(e => e.Name == "Ticket opened" && e.OccurredAt >= asOf.AddDays(-180))),
+            F(theirs.Count(e => e.Name == "Email opened" && e.OccurredAt >= asOf.AddDays(-90))),
+            F(theirs.Count(e => e.Name != "Ticket opened" && e.Name != "Email opened" && e.OccurredAt >= asOf.AddDays(-90))),
+        ];
+    }
+
+    private static (string? Skipped, string Summary, double? Auc) Churn(
+        Dictionary<Guid, List<OrderRow>> orders, List<EventRow> eventRows, int window, DateTime now, Dictionary<Guid, Score> scores)
+    {
+        var events = eventRows.ToLookup(e => e.CustomerId);
+        var cutoff = now.AddDays(-window);
+        var header = Features.Append("churned").ToArray();
+        var training = new List<string[]>();
+        foreach (var (id, mine) in orders.Where(o => scores.ContainsKey(o.Key)))
+        {
+            if (mine[0].OrderedAt >= cutoff)
+            {
+                continue;
+            }
+
+            var churned = !mine.Any(o => o.OrderedAt >= cutoff && o.OrderedAt < now);
+            training.Add([.. FeaturesAt(mine, events, id, cutoff), churned ? "yes" : "no"]);
+        }
+
+        var positives = training.Count(r => r[^1] == "yes");
+        if (training.Count < MinimumCustomers * 2 || positives < 20 || training.Count - positives < 20)
+        {
+            var why = $"The churn model needs at least {MinimumCustomers * 2} customers who bought before {cutoff:yyyy-MM-dd}, with 20 who churned and 20 who did not; this workspace has {training.Count} ({positives} churned).";
+            return (why, JsonSerializer.Serialize(new { model = "churn", skipped = why }, Json), null);
+        }
+
+        var table = new ChurnTable(header, training);
+        var options = new ChurnOptions { LabelColumn = "churned", PositiveLabel = "yes", Folds = 5, Seed = 1, TopReasons = 3 };
+        var evaluation = ChurnTrainer.Evaluate(table, options);
+        var model = ChurnTrainer.Train(table, options);
+
+        var current = orders.Where(o => scores.ContainsKey(o.Key)).ToList();
+        var scoring = new ChurnTable(header, current.Select(o => (string[])[.. FeaturesAt(o.Value, events, o.Key, now), ""]).ToList());
+        var results = model.Score(scoring);
+        for (var i = 0; i < current.Count; i++)
+        {
+            var score = scores[current[i].Key];
+            score.Churn = results[i].Probability;
+            score.Reasons = JsonSerializer.Serialize(results[i].Reasons.Select(r => new { r.Column, r.Description, r.Contribution }), Json);
+        }
+
+        var best = evaluation.Best;
+        return (null, JsonSerializer.Serialize(new
+        {
+            model = "churn",
+            label = $"no purchase within {window} days",
+            cutoff,
+            rows = evaluation.Rows,
+            positives = evaluation.Positives,
+            folds = evaluation.Folds,
+            seed = evaluation.Seed,
+            scoring = options.ScoringModel.ToString(),
+            models = evaluation.Models.Select(m => new { model = m.Model.ToString(), m.Mean.RocAuc, m.Mean.PrAuc, m.Mean.Brier, m.Mean.LogLoss }),
+        }, Json), evaluation[options.ScoringModel].Mean.RocAuc);
+    }
+
+    private async Task SaveAsync(Guid ws, DateTime now, IEnumerable<Score> scores, Stopwatch watch, string clvSummary, string churnSummary, CancellationToken ct)
+    {
+        var rows = scores.Select(s => new CustomerScore
+        {
+            WorkspaceId = ws,
+            CustomerId = s.CustomerId,
+            ComputedAt = now,
+            Orders = s.Orders,
+            HistoricClv = Math.Round(s.Historic, 2),
+            ProbabilityAlive = s.Alive,
+            ExpectedPurchases12m = s.Purchases12m,
+            ExpectedSpend = s.Spend,
+            Clv12m = s.Clv12m is { } v ? Math.Round(v, 2) : null,
+            ChurnProbability = s.Churn,
+            ChurnReasons = s.Reasons,
+        }).ToList();
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await db.Scores.ExecuteDeleteAsync(ct).ConfigureAwait(false);
+        await BulkWriter.WriteAsync(db.Database.GetDbConnection(), tx.GetDbTransaction(), "customer_scores", Columns, rows, ct: ct).ConfigureAwait(false);
+        var seconds = watch.Elapsed.TotalSeconds;
+        db.ModelRuns.Add(new ModelRun { WorkspaceId = ws, Id = Guid.CreateVersion7(), Kind = "clv", At = now, Customers = rows.Count, Seconds = seconds, Summary = clvSummary });
+        db.ModelRuns.Add(new ModelRun { WorkspaceId = ws, Id = Guid.CreateVersion7(), Kind = "churn", At = now, Customers = rows.Count, Seconds = seconds, Summary = churnSummary });
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+    }
+
+    internal static readonly BulkColumn<CustomerScore>[] Columns =
+    [
+        new("workspace_id", s => s.WorkspaceId), new("customer_id", s => s.CustomerId), new("computed_at", s => s.ComputedAt),
+        new("orders", s => s.Orders), new("historic_clv", s => s.HistoricClv), new("probability_alive", s => s.ProbabilityAlive),
+        new("expected_purchases_12m", s => s.ExpectedPurchases12m), new("expected_spend", s => s.ExpectedSpend), new("clv_12m", s => s.Clv12m),
+        new("churn_probability", s => s.ChurnProbability), new("churn_reasons", s => s.ChurnReasons),
+    ];
+}

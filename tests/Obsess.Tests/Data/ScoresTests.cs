@@ -1,0 +1,117 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Obsess.Features.Accounts;
+using Obsess.Features.Customers;
+using Obsess.Features.Intelligence;
+using Obsess.Tests.Infrastructure;
+
+namespace Obsess.Tests.Data;
+
+/// <summary>The scores job's computation on each engine: lifetime value and churn risk for every customer.</summary>
+public abstract class ScoresTests(ObsessAppFixture app)
+{
+    private Task<ScoresResult> RecomputeAsync(Guid ws) =>
+        app.InWorkspaceAsync(ws, sp => sp.GetRequiredService<ScoresService>().RecomputeAsync());
+
+    [Fact]
+    public async Task Every_customer_gets_a_score_consistent_with_their_orders()
+    {
+        var ws = await app.CreateWorkspaceAsync(demoCustomers: 400, seed: 11);
+
+        var result = await RecomputeAsync(ws);
+
+        result.ClvSkipped.ShouldBeNull();
+        result.ChurnSkipped.ShouldBeNull();
+        result.ChurnRocAuc.ShouldNotBeNull().ShouldBeGreaterThan(0.5);
+        var (scores, totals) = await app.QueryAsync(ws, async db => (
+            await db.Scores.ToListAsync(),
+            await db.Orders.GroupBy(o => o.CustomerId).Select(g => new { g.Key, Count = g.Count(), Sum = g.Sum(o => (double)o.Amount) }).ToDictionaryAsync(g => g.Key)));
+        scores.Count.ShouldBe(400);
+        foreach (var s in scores)
+        {
+            var mine = totals.GetValueOrDefault(s.CustomerId);
+            s.Orders.ShouldBe(mine?.Count ?? 0);
+            s.HistoricClv.ShouldBe(Math.Round(mine?.Sum ?? 0, 2), 0.01);
+            if (mine is null)
+            {
+                (s.ProbabilityAlive, s.Clv12m, s.ChurnProbability).ShouldBe((null, null, null));
+                continue;
+            }
+
+            s.ChurnProbability.ShouldNotBeNull().ShouldBeInRange(0, 1);
+            if (s.ProbabilityAlive is { } alive)
+            {
+                alive.ShouldBeInRange(0, 1);
+                s.Clv12m.ShouldNotBeNull().ShouldBeGreaterThanOrEqualTo(0);
+                s.ExpectedPurchases12m.ShouldNotBeNull().ShouldBeGreaterThanOrEqualTo(0);
+            }
+        }
+
+        // Customers the model thinks are alive are worth more, on average, than those it thinks are gone.
+        var priced = scores.Where(s => s.ProbabilityAlive is not null).ToList();
+        priced.Where(s => s.ProbabilityAlive > 0.7).Average(s => s.Clv12m!.Value)
+            .ShouldBeGreaterThan(priced.Where(s => s.ProbabilityAlive < 0.3).Average(s => s.Clv12m!.Value));
+    }
+
+    [Fact]
+    public async Task Runs_are_recorded_with_their_figures_and_a_second_run_replaces_the_scores()
+    {
+        var ws = await app.CreateWorkspaceAsync(demoCustomers: 400, seed: 12);
+
+        await RecomputeAsync(ws);
+        await RecomputeAsync(ws);
+
+        var (scores, runs) = await app.QueryAsync(ws, async db => (await db.Scores.CountAsync(), await db.ModelRuns.OrderBy(r => r.At).ToListAsync()));
+        scores.ShouldBe(400);
+        runs.Select(r => r.Kind).ShouldBe(["clv", "churn", "clv", "churn"], ignoreOrder: true);
+        var clv = JsonDocument.Parse(runs.First(r => r.Kind == "clv").Summary).RootElement;
+        clv.GetProperty("parameters").GetProperty("r").GetDouble().ShouldBeGreaterThan(0);
+        clv.GetProperty("backtest").GetProperty("actualRepeatPurchases").GetDouble().ShouldBeGreaterThan(0);
+        var churn = JsonDocument.Parse(runs.First(r => r.Kind == "churn").Summary).RootElement;
+        churn.GetProperty("models").GetArrayLength().ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task A_workspace_too_small_for_the_models_says_why_and_still_records_history()
+    {
+        var ws = await app.CreateWorkspaceAsync(demoCustomers: 8, seed: 3);
+
+        var result = await RecomputeAsync(ws);
+
+        result.ClvSkipped.ShouldNotBeNull().ShouldContain("at least");
+        result.ChurnSkipped.ShouldNotBeNull();
+        var scores = await app.QueryAsync(ws, db => db.Scores.ToListAsync());
+        scores.Count.ShouldBe(8);
+        scores.ShouldAllBe(s => s.Clv12m == null && s.ChurnProbability == null);
+    }
+
+    [Fact]
+    public async Task The_customer_list_sorts_by_predicted_value_and_the_profile_explains_the_risk()
+    {
+        var ws = await app.CreateWorkspaceAsync(demoCustomers: 400, seed: 13);
+        var other = await app.CreateWorkspaceAsync(demoCustomers: 30, seed: 14);
+        await RecomputeAsync(ws);
+        var key = await app.CreateApiKeyAsync(ws, Roles.Viewer);
+        using var client = app.ApiClient(key.Key);
+
+        var page = await client.GetFromJsonAsync<PagedList<CustomerListItem>>(new Uri("/api/customers?sort=value&pageSize=20", UriKind.Relative));
+        var values = page!.Items.Select(c => c.Clv12m ?? -1).ToList();
+        values.ShouldBe(values.OrderByDescending(v => v).ToList());
+        values[0].ShouldBeGreaterThan(0);
+
+        var risky = await client.GetFromJsonAsync<PagedList<CustomerListItem>>(new Uri("/api/customers?sort=risk&pageSize=1", UriKind.Relative));
+        var profile = await client.GetFromJsonAsync<CustomerProfile>(new Uri($"/api/customers/{risky!.Items[0].Id}", UriKind.Relative));
+        profile!.Outlook.ShouldNotBeNull().ChurnProbability.ShouldNotBeNull().ShouldBeGreaterThan(0.5);
+        profile.Outlook.ChurnReasons.ShouldNotBeEmpty();
+
+        // Scoring one workspace leaves another untouched.
+        (await app.QueryAsync(other, db => db.Scores.CountAsync())).ShouldBe(0);
+    }
+}
+
+public sealed class ScoresTests_on_sqlite(SqliteAppFixture app) : ScoresTests(app), IClassFixture<SqliteAppFixture>;
+
+[Collection(PostgresCollection.Name)]
+public sealed class ScoresTests_on_postgres(PostgresAppFixture app) : ScoresTests(app), IClassFixture<PostgresAppFixture>;
