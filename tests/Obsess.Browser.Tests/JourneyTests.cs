@@ -177,6 +177,28 @@ public sealed partial class JourneyTests(ObsessServer server)
         await Axe.ShouldHaveNoSeriousViolationsAsync(page, "the settings page");
     }
 
+    [Fact]
+    public async Task Insights_show_value_risk_and_model_quality_and_pass_axe()
+    {
+        var page = await server.NewPageAsync();
+        await using var context = page.Context;
+        await server.SignInAsync(page);
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Insights" }).ClickAsync();
+        await page.WaitForURLAsync(u => new Uri(u).AbsolutePath == "/insights");
+
+        (await page.Locator("h1").InnerTextAsync()).ShouldBe("Insights");
+        (await page.Locator("#risk-title + p + .table-wrap tbody tr").CountAsync()).ShouldBeGreaterThan(0);
+        (await page.Locator("figure.chart rect.bar").CountAsync()).ShouldBeGreaterThan(0);
+        (await page.GetByText("Backtest:").CountAsync()).ShouldBe(1);
+        await Axe.ShouldHaveNoSeriousViolationsAsync(page, "the insights page");
+        await ScreenshotAsync(page, "insights.png");
+
+        // The riskiest valuable customer's page explains the risk in words.
+        await page.Locator("#risk-title + p + .table-wrap tbody tr a").First.ClickAsync();
+        await page.WaitForURLAsync(u => new Uri(u).AbsolutePath.StartsWith("/customers/", StringComparison.Ordinal));
+        (await page.Locator("#outlook-title + ul.outlook").InnerTextAsync()).ShouldContain("Churn risk");
+    }
+
     private static async Task<string> ActiveElementAsync(IPage page, string expression) =>
         await page.EvaluateAsync<string>($"() => ({expression})(document.activeElement)") ?? "";
 

@@ -46,6 +46,7 @@ public sealed class ObsessServer : IAsyncLifetime
         {
             scope.ServiceProvider.GetRequiredService<CurrentWorkspace>().Use(boot.Workspace.Id);
             await scope.ServiceProvider.GetRequiredService<DemoLoader>().LoadAsync(DemoCustomers, DemoSeed, replace: true);
+            await scope.ServiceProvider.GetRequiredService<Obsess.Features.Intelligence.ScoresService>().RecomputeAsync();
             var db = scope.ServiceProvider.GetRequiredService<ObsessDb>();
             var c = await db.Customers.AsNoTracking()
                 .Where(c => c.Name != null && c.Email != null)

@@ -16,6 +16,7 @@ using Obsess.Features.Customers;
 using Obsess.Features.Dashboard;
 using Obsess.Features.Demo;
 using Obsess.Features.Ingestion;
+using Obsess.Features.Intelligence;
 using Obsess.Features.Workspaces;
 
 namespace Obsess.Hosting;
@@ -82,6 +83,7 @@ public static class ObsessApp
         services.AddScoped<Features.Ingestion.IngestionService>();
         services.AddScoped<Features.Import.ImportService>();
         services.AddScoped<Features.Intelligence.ScoresService>();
+        services.AddScoped<Features.Intelligence.InsightsQueries>();
 
         services.AddDataProtection().SetApplicationName("obsess");
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
@@ -226,6 +228,7 @@ public static class ObsessApp
         api.MapCustomersApi();
         api.MapDashboardApi();
         api.MapWorkspaceApi();
+        api.MapIntelligenceApi();
 
         app.MapIngestionApi();
         app.MapRazorComponents<App>();

@@ -140,16 +140,18 @@ public sealed class ScoresService(ObsessDb db, TimeProvider clock)
         var before = mine.Where(o => o.OrderedAt < asOf).ToList();
         var revenue = before.Sum(o => o.Amount);
         var theirs = events[id].Where(e => e.OccurredAt < asOf).ToList();
-        string F(double v) => v.ToString("0.####", CultureInfo.InvariantCulture);
+        // Rounded as a person would read them in a reason ("tenure_days = 50", not 49.9108).
+        static string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
+        static string Days(TimeSpan t) => Math.Floor(t.TotalDays).ToString(CultureInfo.InvariantCulture);
         return
         [
-            F((asOf - before[^1].OrderedAt).TotalDays),
+            Days(asOf - before[^1].OrderedAt),
             F(before.Count),
             F((double)revenue),
-            F((double)revenue / before.Count),
-            F((asOf - before[0].OrderedAt).TotalDays),
+            F(Math.Round((double)revenue / before.Count, 2)),
+            Days(asOf - before[0].OrderedAt),
             F(before.Count(o => o.OrderedAt >= asOf.AddDays(-90))),
-            F(before.Count(o => o.Channel == "store") / (double)before.Count),
+            F(Math.Round(before.Count(o => o.Channel == "store") / (double)before.Count, 2)),
             F(theirs.Count(e => e.Name == "Ticket opened" && e.OccurredAt >= asOf.AddDays(-180))),
             F(theirs.Count(e => e.Name == "Email opened" && e.OccurredAt >= asOf.AddDays(-90))),
             F(theirs.Count(e => e.Name != "Ticket opened" && e.Name != "Email opened" && e.OccurredAt >= asOf.AddDays(-90))),
