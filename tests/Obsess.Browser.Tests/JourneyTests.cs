@@ -175,6 +175,13 @@ public sealed partial class JourneyTests(ObsessServer server)
         (await page.Locator("h1").InnerTextAsync()).ShouldBe("Settings");
         (await page.Locator("#users-title").CountAsync()).ShouldBe(1);
         await Axe.ShouldHaveNoSeriousViolationsAsync(page, "the settings page");
+
+        // The health scorecard saves from the form, and says what each weight now counts for.
+        await page.Locator("#w-sentiment").FillAsync("0");
+        await page.Locator("#w-sentiment").PressAsync("Enter");
+        await Assertions.Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Scorecard saved" })).ToBeVisibleAsync();
+        (await page.GetByLabel(new Regex("^Sentiment of the customer")).InputValueAsync()).ShouldBe("0");
+        (await page.Locator("label[for=w-sentiment]").InnerTextAsync()).ShouldContain("now 0 of 100");
     }
 
     [Fact]

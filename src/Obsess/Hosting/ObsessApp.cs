@@ -229,6 +229,7 @@ public static class ObsessApp
         api.MapDashboardApi();
         api.MapWorkspaceApi();
         api.MapIntelligenceApi();
+        api.MapHealthConfigApi();
 
         app.MapIngestionApi();
         app.MapRazorComponents<App>();

@@ -37,10 +37,18 @@ public abstract class ScoresTests(ObsessAppFixture app)
             if (mine is null)
             {
                 (s.ProbabilityAlive, s.Clv12m, s.ChurnProbability).ShouldBe((null, null, null));
+                s.RfmSegment.ShouldBe("No purchases");
                 continue;
             }
 
             s.ChurnProbability.ShouldNotBeNull().ShouldBeInRange(0, 1);
+            s.RfmSegment.ShouldNotBeNull().ShouldNotBe("No purchases");
+            (s.RfmRecency, s.RfmFrequency, s.RfmMonetary).ShouldSatisfyAllConditions(
+                () => s.RfmRecency.ShouldBeInRange((short)1, (short)5),
+                () => s.RfmFrequency.ShouldBeInRange((short)1, (short)5),
+                () => s.RfmMonetary.ShouldBeInRange((short)1, (short)5));
+            s.HealthScore.ShouldNotBeNull().ShouldBeInRange(0, 100);
+            s.HealthBand.ShouldBeOneOf("good", "average", "poor");
             if (s.ProbabilityAlive is { } alive)
             {
                 alive.ShouldBeInRange(0, 1);
@@ -65,7 +73,12 @@ public abstract class ScoresTests(ObsessAppFixture app)
 
         var (scores, runs) = await app.QueryAsync(ws, async db => (await db.Scores.CountAsync(), await db.ModelRuns.OrderBy(r => r.At).ToListAsync()));
         scores.ShouldBe(400);
-        runs.Select(r => r.Kind).ShouldBe(["clv", "churn", "clv", "churn"], ignoreOrder: true);
+        runs.Select(r => r.Kind).ShouldBe(["clv", "churn", "segments", "clv", "churn", "segments"], ignoreOrder: true);
+        var segments = JsonDocument.Parse(runs.First(r => r.Kind == "segments").Summary).RootElement;
+        segments.GetProperty("rfm").GetProperty("grid").GetArrayLength().ShouldBe(25);
+        segments.GetProperty("rfm").GetProperty("segments").EnumerateArray().Sum(g => g.GetProperty("customers").GetInt32()).ShouldBe(400);
+        segments.GetProperty("cohorts").GetArrayLength().ShouldBeGreaterThan(0);
+        segments.GetProperty("churnRate").GetProperty("months").GetArrayLength().ShouldBe(12);
         var clv = JsonDocument.Parse(runs.First(r => r.Kind == "clv").Summary).RootElement;
         clv.GetProperty("parameters").GetProperty("r").GetDouble().ShouldBeGreaterThan(0);
         clv.GetProperty("backtest").GetProperty("actualRepeatPurchases").GetDouble().ShouldBeGreaterThan(0);
@@ -106,10 +119,52 @@ public abstract class ScoresTests(ObsessAppFixture app)
         profile!.Outlook.ShouldNotBeNull().ChurnProbability.ShouldNotBeNull().ShouldBeGreaterThan(0.5);
         profile.Outlook.ChurnReasons.ShouldNotBeEmpty();
 
+        var champions = await client.GetFromJsonAsync<PagedList<CustomerListItem>>(new Uri("/api/customers?segment=Champions&pageSize=200", UriKind.Relative));
+        champions!.Items.ShouldNotBeEmpty();
+        champions.Items.ShouldAllBe(c => c.Segment == "Champions");
+        var poor = await client.GetFromJsonAsync<PagedList<CustomerListItem>>(new Uri("/api/customers?health=poor&pageSize=200", UriKind.Relative));
+        poor!.Items.ShouldAllBe(c => c.HealthBand == "poor");
+        await ProblemAssert.IsProblemAsync(await client.GetAsync(new Uri("/api/customers?segment=Nobody", UriKind.Relative)), System.Net.HttpStatusCode.BadRequest);
+
         // Scoring one workspace leaves another untouched.
         (await app.QueryAsync(other, db => db.Scores.CountAsync())).ShouldBe(0);
     }
 }
+
+/// <summary>The workspace's health scorecard over HTTP.</summary>
+public abstract class HealthScorecardTests(ObsessAppFixture app)
+{
+    [Fact]
+    public async Task Admins_set_weights_and_thresholds_and_bad_values_are_named()
+    {
+        var ws = await app.CreateWorkspaceAsync();
+        using var admin = app.ApiClient((await app.CreateApiKeyAsync(ws, Roles.Admin)).Key);
+        using var viewer = app.ApiClient((await app.CreateApiKeyAsync(ws, Roles.Viewer)).Key);
+        var url = new Uri("/api/workspace/health", UriKind.Relative);
+
+        var initial = await viewer.GetFromJsonAsync<HealthConfigView>(url);
+        initial!.IsDefault.ShouldBeTrue();
+        initial.Measures.Sum(m => m.NormalisedWeight).ShouldBe(100, 0.5);
+
+        (await viewer.PutAsJsonAsync(url, new { weights = new Dictionary<string, double> { ["sentiment"] = 0 } })).StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
+        var bad = await admin.PutAsJsonAsync(url, new { weights = new Dictionary<string, double> { ["sentiment"] = -1, ["karma"] = 5 }, goodAtLeast = 30, averageAtLeast = 60 });
+        var problem = await ProblemAssert.IsProblemAsync(bad, System.Net.HttpStatusCode.BadRequest);
+        ProblemAssert.ErrorFields(problem).ShouldBe(["goodAtLeast", "weights.karma", "weights.sentiment"]);
+
+        var saved = await admin.PutAsJsonAsync(url, new { weights = new Dictionary<string, double> { ["sentiment"] = 0, ["probability_alive"] = 60 }, goodAtLeast = 80 });
+        saved.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+        var now = await viewer.GetFromJsonAsync<HealthConfigView>(url);
+        now!.IsDefault.ShouldBeFalse();
+        now.GoodAtLeast.ShouldBe(80);
+        now.Measures.Single(m => m.Name == "sentiment").NormalisedWeight.ShouldBe(0);
+        now.Measures.Single(m => m.Name == "probability_alive").NormalisedWeight.ShouldBe(52.2, 0.1);
+    }
+}
+
+public sealed class HealthScorecardTests_on_sqlite(SqliteAppFixture app) : HealthScorecardTests(app), IClassFixture<SqliteAppFixture>;
+
+[Collection(PostgresCollection.Name)]
+public sealed class HealthScorecardTests_on_postgres(PostgresAppFixture app) : HealthScorecardTests(app), IClassFixture<PostgresAppFixture>;
 
 public sealed class ScoresTests_on_sqlite(SqliteAppFixture app) : ScoresTests(app), IClassFixture<SqliteAppFixture>;
 

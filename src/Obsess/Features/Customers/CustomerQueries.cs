@@ -9,7 +9,10 @@ public sealed record PagedList<T>(IReadOnlyList<T> Items, int Page, int PageSize
     public int Pages => Total == 0 ? 1 : (Total + PageSize - 1) / PageSize;
 }
 
-public sealed record CustomerListItem(Guid Id, string? Name, string? Email, string? Phone, DateTime FirstSeenAt, DateTime LastSeenAt, int Orders, decimal Revenue, double? Clv12m = null, double? ChurnProbability = null);
+public sealed record CustomerListItem(Guid Id, string? Name, string? Email, string? Phone, DateTime FirstSeenAt, DateTime LastSeenAt, int Orders, decimal Revenue, double? Clv12m = null, double? ChurnProbability = null, string? Segment = null, double? HealthScore = null, string? HealthBand = null);
+
+/// <summary>Narrows the customer list to an RFM segment and/or a health band.</summary>
+public sealed record CustomerFilter(string? Segment = null, string? HealthBand = null);
 
 /// <summary>How the customer list is ordered.</summary>
 public enum CustomerSort
@@ -47,7 +50,17 @@ public sealed record CustomerOutlook(
     double? ExpectedSpend,
     double? Clv12m,
     double? ChurnProbability,
-    IReadOnlyList<OutlookReason> ChurnReasons);
+    IReadOnlyList<OutlookReason> ChurnReasons,
+    string? RfmSegment,
+    int RfmRecency,
+    int RfmFrequency,
+    int RfmMonetary,
+    double? HealthScore,
+    string? HealthBand,
+    IReadOnlyList<HealthPart> Health);
+
+/// <summary>One measure of the health scorecard for this customer: its value, its 0–100 score, its weight and the points it gives.</summary>
+public sealed record HealthPart(string Name, double? Value, double? Score, double AppliedWeight, double Points);
 
 public sealed record OutlookReason(string Column, string Description, double Contribution);
 
@@ -63,9 +76,22 @@ public sealed class CustomerQueries(ObsessDb db)
     public async Task<PagedList<CustomerListItem>> SearchAsync(string? query, int page, int pageSize, CancellationToken ct = default) =>
         await SearchAsync(query, page, pageSize, CustomerSort.Recent, ct).ConfigureAwait(false);
 
-    public async Task<PagedList<CustomerListItem>> SearchAsync(string? query, int page, int pageSize, CustomerSort sort, CancellationToken ct = default)
+    public async Task<PagedList<CustomerListItem>> SearchAsync(string? query, int page, int pageSize, CustomerSort sort, CancellationToken ct = default) =>
+        await SearchAsync(query, page, pageSize, sort, new CustomerFilter(), ct).ConfigureAwait(false);
+
+    public async Task<PagedList<CustomerListItem>> SearchAsync(string? query, int page, int pageSize, CustomerSort sort, CustomerFilter filter, CancellationToken ct = default)
     {
         var customers = db.Customers.AsNoTracking().Where(c => c.MergedIntoId == null);
+        if (filter.Segment is { } segment)
+        {
+            customers = customers.Where(c => db.Scores.Any(s => s.CustomerId == c.Id && s.RfmSegment == segment));
+        }
+
+        if (filter.HealthBand is { } band)
+        {
+            customers = customers.Where(c => db.Scores.Any(s => s.CustomerId == c.Id && s.HealthBand == band));
+        }
+
         if (!string.IsNullOrWhiteSpace(query))
         {
             var q = query.Trim().ToLowerInvariant();
@@ -91,7 +117,7 @@ public sealed class CustomerQueries(ObsessDb db)
             .ToListAsync(ct).ConfigureAwait(false);
         var ids = rows.Select(r => r.Id).ToList();
         var scores = await db.Scores.AsNoTracking().Where(s => ids.Contains(s.CustomerId))
-            .Select(s => new { s.CustomerId, s.Clv12m, s.ChurnProbability }).ToDictionaryAsync(s => s.CustomerId, ct).ConfigureAwait(false);
+            .Select(s => new { s.CustomerId, s.Clv12m, s.ChurnProbability, s.RfmSegment, s.HealthScore, s.HealthBand }).ToDictionaryAsync(s => s.CustomerId, ct).ConfigureAwait(false);
         var orders = await db.Orders.AsNoTracking().Where(o => ids.Contains(o.CustomerId))
             .Select(o => new { o.CustomerId, o.Amount }).ToListAsync(ct).ConfigureAwait(false);
         var stats = orders.GroupBy(o => o.CustomerId).ToDictionary(g => g.Key, g => (Count: g.Count(), Sum: g.Sum(o => o.Amount)));
@@ -99,7 +125,7 @@ public sealed class CustomerQueries(ObsessDb db)
         {
             var s = stats.GetValueOrDefault(c.Id);
             var score = scores.GetValueOrDefault(c.Id);
-            return new CustomerListItem(c.Id, c.Name, c.Email, c.Phone, c.FirstSeenAt, c.LastSeenAt, s.Count, s.Sum, score?.Clv12m, score?.ChurnProbability);
+            return new CustomerListItem(c.Id, c.Name, c.Email, c.Phone, c.FirstSeenAt, c.LastSeenAt, s.Count, s.Sum, score?.Clv12m, score?.ChurnProbability, score?.RfmSegment, score?.HealthScore, score?.HealthBand);
         }).ToList();
         return new PagedList<CustomerListItem>(items, page, pageSize, total);
     }
@@ -176,7 +202,9 @@ public sealed class CustomerQueries(ObsessDb db)
         var score = await db.Scores.AsNoTracking().FirstOrDefaultAsync(s => s.CustomerId == id, ct).ConfigureAwait(false);
         var outlook = score is null ? null : new CustomerOutlook(
             score.ComputedAt, score.HistoricClv, score.ProbabilityAlive, score.ExpectedPurchases12m, score.ExpectedSpend, score.Clv12m, score.ChurnProbability,
-            score.ChurnReasons is null ? [] : JsonSerializer.Deserialize<List<OutlookReason>>(score.ChurnReasons, WebJson) ?? []);
+            score.ChurnReasons is null ? [] : JsonSerializer.Deserialize<List<OutlookReason>>(score.ChurnReasons, WebJson) ?? [],
+            score.RfmSegment, score.RfmRecency, score.RfmFrequency, score.RfmMonetary, score.HealthScore, score.HealthBand,
+            score.HealthDetail is null ? [] : JsonSerializer.Deserialize<List<HealthPart>>(score.HealthDetail, WebJson) ?? []);
         return new CustomerProfile(customer.Id, customer.Name, customer.Email, customer.Phone, traits, Consent.Read(customer.Consent), identities, basics, outlook,
             new PagedList<TimelineEntry>(pageItems, filter.Page, filter.PageSize, total));
     }

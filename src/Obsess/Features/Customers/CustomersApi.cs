@@ -11,11 +11,15 @@ public sealed record SplitResponse(Guid RestoredCustomerId);
 
 internal static class CustomersApi
 {
+    /// <summary>The RFM segments' display names, as stored on each customer's score.</summary>
+    public static readonly IReadOnlyList<string> SegmentNames =
+        [.. Enum.GetValues<Analytics.Segments.RfmSegment>().Select(Analytics.Segments.Rfm.DisplayName)];
+
     public static void MapCustomersApi(this RouteGroupBuilder api)
     {
         var customers = api.MapGroup("/customers").WithTags("Customers");
         customers.MapGet("/", SearchAsync).WithName("SearchCustomers")
-            .WithSummary("Searches customers by name, e-mail, phone or external id; sort=recent (default), value (12-month CLV), risk (churn probability) or value-at-risk.");
+            .WithSummary("Searches customers by name, e-mail, phone or external id; sort=recent (default), value (12-month CLV), risk (churn probability) or value-at-risk; segment= an RFM segment; health=good|average|poor.");
         customers.MapGet("/{id:guid}", GetAsync).WithName("GetCustomer")
             .WithSummary("The 360° profile: identities, traits, computed basics and a paginated, filterable timeline.");
         customers.MapPut("/{id:guid}/consent", SetConsentAsync).WithName("SetCustomerConsent")
@@ -29,7 +33,7 @@ internal static class CustomersApi
     }
 
     private static async Task<Results<Ok<PagedList<CustomerListItem>>, ValidationProblem>> SearchAsync(
-        CustomerQueries queries, string? query, int? page, int? pageSize, string? sort, CancellationToken ct)
+        CustomerQueries queries, string? query, int? page, int? pageSize, string? sort, string? segment, string? health, CancellationToken ct)
     {
         var errors = PagingErrors(page, pageSize);
         CustomerSort order = CustomerSort.Recent;
@@ -43,12 +47,22 @@ internal static class CustomersApi
             errors["query"] = ["Query must be at most 200 characters."];
         }
 
+        if (segment is not null && !SegmentNames.Contains(segment))
+        {
+            errors["segment"] = [$"Segment must be one of: {string.Join(", ", SegmentNames)}."];
+        }
+
+        if (health is not null and not "good" and not "average" and not "poor")
+        {
+            errors["health"] = ["Health must be good, average or poor."];
+        }
+
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
 
-        return TypedResults.Ok(await queries.SearchAsync(query, page ?? 1, pageSize ?? 25, order, ct).ConfigureAwait(false));
+        return TypedResults.Ok(await queries.SearchAsync(query, page ?? 1, pageSize ?? 25, order, new CustomerFilter(segment, health), ct).ConfigureAwait(false));
     }
 
     private static async Task<Results<Ok<CustomerProfile>, NotFound, ValidationProblem>> GetAsync(

@@ -35,6 +35,24 @@ public sealed class CustomerScore : IWorkspaceOwned
 
     /// <summary>JSON array of the reasons that raise this customer's risk most.</summary>
     public string? ChurnReasons { get; init; }
+
+    /// <summary>RFM quintile scores 1–5 (0 for customers who never bought).</summary>
+    public short RfmRecency { get; init; }
+
+    public short RfmFrequency { get; init; }
+
+    public short RfmMonetary { get; init; }
+
+    /// <summary>Named RFM segment (champions, at risk, …).</summary>
+    public string? RfmSegment { get; init; }
+
+    /// <summary>0–100, from the workspace's health scorecard.</summary>
+    public double? HealthScore { get; init; }
+
+    public string? HealthBand { get; init; }
+
+    /// <summary>JSON: each measure's value, score, weight and points.</summary>
+    public string? HealthDetail { get; init; }
 }
 
 /// <summary>One run of a model over a workspace: what was fitted and how well it did.</summary>
@@ -64,6 +82,7 @@ internal sealed class CustomerScoreConfiguration : IEntityTypeConfiguration<Cust
         builder.HasKey(s => new { s.WorkspaceId, s.CustomerId });
         builder.HasIndex(s => new { s.WorkspaceId, s.Clv12m });
         builder.HasIndex(s => new { s.WorkspaceId, s.ChurnProbability });
+        builder.HasIndex(s => new { s.WorkspaceId, s.RfmSegment });
         builder.Property(s => s.ExpectedPurchases12m).HasColumnName("expected_purchases_12m");
         builder.Property(s => s.Clv12m).HasColumnName("clv_12m");
         builder.HasOne<Customer>().WithOne().HasForeignKey<CustomerScore>(s => new { s.WorkspaceId, s.CustomerId });

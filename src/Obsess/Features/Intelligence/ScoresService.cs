@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Obsess.Analytics.Churn;
 using Obsess.Analytics.Clv;
+using Obsess.Analytics.Segments;
 using Obsess.Data;
 
 namespace Obsess.Features.Intelligence;
@@ -39,8 +40,11 @@ public sealed class ScoresService(ObsessDb db, TimeProvider clock)
         var ws = db.CurrentWorkspaceId;
         var now = clock.GetUtcNow().UtcDateTime;
         var today = DateOnly.FromDateTime(now);
-        var window = await db.Workspaces.Where(w => w.Id == ws).Select(w => w.ChurnWindowDays).FirstAsync(ct).ConfigureAwait(false);
-        var customers = await db.Customers.AsNoTracking().Where(c => c.MergedIntoId == null).Select(c => c.Id).ToListAsync(ct).ConfigureAwait(false);
+        var settings = await db.Workspaces.Where(w => w.Id == ws).Select(w => new { w.ChurnWindowDays, w.HealthConfig }).FirstAsync(ct).ConfigureAwait(false);
+        var window = settings.ChurnWindowDays;
+        var people = await db.Customers.AsNoTracking().Where(c => c.MergedIntoId == null).Select(c => new { c.Id, c.LastSeenAt }).ToListAsync(ct).ConfigureAwait(false);
+        var customers = people.Select(p => p.Id).ToList();
+        var lastSeen = people.ToDictionary(p => p.Id, p => p.LastSeenAt);
         var orders = await db.Orders.AsNoTracking().Select(o => new OrderRow(o.CustomerId, o.OrderedAt, o.Amount, o.Channel)).ToListAsync(ct).ConfigureAwait(false);
         var since = now.AddDays(-window - 180);
         var events = await db.Events.AsNoTracking()
@@ -56,7 +60,8 @@ public sealed class ScoresService(ObsessDb db, TimeProvider clock)
 
         var (clvSkipped, clvSummary) = Lifetime(orders, today, scores);
         var (churnSkipped, churnSummary, auc) = Churn(byCustomer, events, window, now, scores);
-        await SaveAsync(ws, now, scores.Values, watch, clvSummary, churnSummary, ct).ConfigureAwait(false);
+        var segmentsSummary = Segments(orders, byCustomer, events, lastSeen, window, now, HealthConfig.Read(settings.HealthConfig).ToScore(), scores);
+        await SaveAsync(ws, now, scores.Values, watch, [("clv", clvSummary), ("churn", churnSummary), ("segments", segmentsSummary)], ct).ConfigureAwait(false);
         return new ScoresResult(customers.Count, scores.Values.Count(s => s.Clv12m is not null || s.Churn is not null), clvSkipped, churnSkipped, auc, watch.Elapsed);
     }
 
@@ -79,6 +84,117 @@ public sealed class ScoresService(ObsessDb db, TimeProvider clock)
         public double? Churn { get; set; }
 
         public string? Reasons { get; set; }
+
+        public byte R { get; set; }
+
+        public byte F { get; set; }
+
+        public byte M { get; set; }
+
+        public string? Segment { get; set; }
+
+        public double? Health { get; set; }
+
+        public string? Band { get; set; }
+
+        public string? HealthDetail { get; set; }
+    }
+
+    /// <summary>
+    /// RFM segments and the health score for every customer, and the workspace-wide views the Insights page shows:
+    /// the R×F grid, monthly cohort retention and the monthly churn rate (PRODUCT.md's contract-free definition).
+    /// </summary>
+    private static DateTime LastActivity(List<OrderRow> orders, DateTime lastEvent, DateTime lastSeen)
+    {
+        var last = orders.Count > 0 ? orders[^1].OrderedAt : DateTime.MinValue;
+        last = lastEvent > last ? lastEvent : last;
+        return last == DateTime.MinValue ? lastSeen : last;
+    }
+
+    private static string Segments(
+        List<OrderRow> orders,
+        Dictionary<Guid, List<OrderRow>> byCustomer,
+        List<EventRow> events,
+        Dictionary<Guid, DateTime> lastSeen,
+        int window,
+        DateTime now,
+        HealthScore health,
+        Dictionary<Guid, Score> scores)
+    {
+        var ids = scores.Keys.ToArray();
+        var recency = new double[ids.Length];
+        var frequency = new int[ids.Length];
+        var monetary = new double[ids.Length];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            var mine = byCustomer.GetValueOrDefault(ids[i]);
+            frequency[i] = mine?.Count ?? 0;
+            recency[i] = mine is null ? 0 : (now - mine[^1].OrderedAt).TotalDays;
+            monetary[i] = scores[ids[i]].Historic;
+        }
+
+        var rfm = Rfm.Score(recency, frequency, monetary);
+        var tickets = events.Where(e => e.Name == "Ticket opened" && e.OccurredAt >= now.AddDays(-90)).GroupBy(e => e.CustomerId).ToDictionary(g => g.Key, g => g.Count());
+
+        // Activity is something the customer did: a purchase, a visit, a ticket. Opening a newsletter is too passive to
+        // count, or a customer who left long ago but still opens the odd e-mail would look healthy.
+        var lastActive = events.Where(e => e.Name != "Email opened").GroupBy(e => e.CustomerId).ToDictionary(g => g.Key, g => g.Max(e => e.OccurredAt));
+        for (var i = 0; i < ids.Length; i++)
+        {
+            var score = scores[ids[i]];
+            score.R = rfm.Recency[i];
+            score.F = rfm.Frequency[i];
+            score.M = rfm.Monetary[i];
+            score.Segment = Rfm.DisplayName(rfm.Segments[i]);
+            var mine = byCustomer.GetValueOrDefault(ids[i]) ?? [];
+            var recent = mine.Count(o => o.OrderedAt >= now.AddDays(-90));
+            var previous = mine.Count(o => o.OrderedAt >= now.AddDays(-180) && o.OrderedAt < now.AddDays(-90));
+            var result = health.Evaluate(new Dictionary<string, double>
+            {
+                // The churn model's view when it ran: BG/NBD calls every one-time buyer certainly alive (x = 0 gives
+                // P(alive) = 1, Fader, Hardie & Lee 2005), which would make long-gone single buyers look healthy.
+                [HealthScore.ProbabilityAlive] = score.Churn is { } risk ? 1 - risk : score.Alive ?? double.NaN,
+                [HealthScore.DaysSinceLastActivity] = Math.Max(0, (now - LastActivity(mine, lastActive.GetValueOrDefault(ids[i]), lastSeen[ids[i]])).TotalDays),
+                // −1 (buying stopped) … +1 (buying started). A buyer with nothing in the last half-year has lapsed (−1);
+                // someone who never bought has no trend at all.
+                [HealthScore.PurchaseFrequencyTrend] = mine.Count == 0 ? double.NaN : recent + previous == 0 ? -1 : (recent - previous) / (double)(recent + previous),
+                [HealthScore.SupportTickets90Days] = tickets.GetValueOrDefault(ids[i]),
+                [HealthScore.Sentiment] = double.NaN,
+            });
+            score.Health = result.Score is { } h ? Math.Round(h, 1) : null;
+            score.Band = result.Score is null ? null : result.Band.ToString().ToLowerInvariant();
+            score.HealthDetail = JsonSerializer.Serialize(result.Contributions.Select(c => new { c.Name, c.Value, c.Score, c.AppliedWeight, c.Points }), Json);
+        }
+
+        var today = DateOnly.FromDateTime(now);
+        var buyers = orders.Where(o => scores.ContainsKey(o.CustomerId)).ToList();
+        var customerColumn = buyers.Select(o => o.CustomerId).ToArray();
+        var dateColumn = buyers.Select(o => DateOnly.FromDateTime(o.OrderedAt)).ToArray();
+        var cohorts = CohortRetention.Compute<Guid>(customerColumn, dateColumn, today, maxOffset: 12);
+        var thisMonth = new DateOnly(today.Year, today.Month, 1);
+        var churn = buyers.Count == 0 ? [] : ChurnRate.ByPeriod<Guid>(customerColumn, dateColumn, window, thisMonth.AddMonths(-12), thisMonth, PeriodLength.Month);
+
+        return JsonSerializer.Serialize(new
+        {
+            model = "segments",
+            rfm = new
+            {
+                grid = Enumerable.Range(1, 5).Select(r => Enumerable.Range(1, 5).Select(f => new { r, f, customers = rfm.Grid.Count(r, f), revenue = Math.Round(rfm.Grid.RevenueAt(r, f), 2) })).SelectMany(x => x),
+                segments = Enum.GetValues<RfmSegment>().Select(seg => new { segment = Rfm.DisplayName(seg), customers = rfm.CountOf(seg) }),
+            },
+            health = new
+            {
+                good = scores.Values.Count(s => s.Band == "good"),
+                average = scores.Values.Count(s => s.Band == "average"),
+                poor = scores.Values.Count(s => s.Band == "poor"),
+            },
+            cohorts = cohorts.Cohorts.TakeLast(18).Select(c => new { month = c.Month.ToString("yyyy-MM", CultureInfo.InvariantCulture), size = c.Size, retention = c.Retention, lastPartial = c.LastOffsetPartial }),
+            churnRate = new
+            {
+                windowDays = window,
+                months = churn.Select(p => new { month = p.Start.ToString("yyyy-MM", CultureInfo.InvariantCulture), atStart = p.AtStart, lost = p.Lost, rate = p.Rate, acquired = p.Acquired, returned = p.Returned }),
+            },
+        }, Json);
     }
 
     private static (string? Skipped, string Summary) Lifetime(List<OrderRow> orders, DateOnly today, Dictionary<Guid, Score> scores)
@@ -213,7 +329,7 @@ public sealed class ScoresService(ObsessDb db, TimeProvider clock)
         }, Json), evaluation[options.ScoringModel].Mean.RocAuc);
     }
 
-    private async Task SaveAsync(Guid ws, DateTime now, IEnumerable<Score> scores, Stopwatch watch, string clvSummary, string churnSummary, CancellationToken ct)
+    private async Task SaveAsync(Guid ws, DateTime now, IEnumerable<Score> scores, Stopwatch watch, IReadOnlyList<(string Kind, string Summary)> runs, CancellationToken ct)
     {
         var rows = scores.Select(s => new CustomerScore
         {
@@ -228,14 +344,24 @@ public sealed class ScoresService(ObsessDb db, TimeProvider clock)
             Clv12m = s.Clv12m is { } v ? Math.Round(v, 2) : null,
             ChurnProbability = s.Churn,
             ChurnReasons = s.Reasons,
+            RfmRecency = s.R,
+            RfmFrequency = s.F,
+            RfmMonetary = s.M,
+            RfmSegment = s.Segment,
+            HealthScore = s.Health,
+            HealthBand = s.Band,
+            HealthDetail = s.HealthDetail,
         }).ToList();
 
         await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
         await db.Scores.ExecuteDeleteAsync(ct).ConfigureAwait(false);
         await BulkWriter.WriteAsync(db.Database.GetDbConnection(), tx.GetDbTransaction(), "customer_scores", Columns, rows, ct: ct).ConfigureAwait(false);
         var seconds = watch.Elapsed.TotalSeconds;
-        db.ModelRuns.Add(new ModelRun { WorkspaceId = ws, Id = Guid.CreateVersion7(), Kind = "clv", At = now, Customers = rows.Count, Seconds = seconds, Summary = clvSummary });
-        db.ModelRuns.Add(new ModelRun { WorkspaceId = ws, Id = Guid.CreateVersion7(), Kind = "churn", At = now, Customers = rows.Count, Seconds = seconds, Summary = churnSummary });
+        foreach (var (kind, summary) in runs)
+        {
+            db.ModelRuns.Add(new ModelRun { WorkspaceId = ws, Id = Guid.CreateVersion7(), Kind = kind, At = now, Customers = rows.Count, Seconds = seconds, Summary = summary });
+        }
+
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
     }
@@ -246,5 +372,7 @@ public sealed class ScoresService(ObsessDb db, TimeProvider clock)
         new("orders", s => s.Orders), new("historic_clv", s => s.HistoricClv), new("probability_alive", s => s.ProbabilityAlive),
         new("expected_purchases_12m", s => s.ExpectedPurchases12m), new("expected_spend", s => s.ExpectedSpend), new("clv_12m", s => s.Clv12m),
         new("churn_probability", s => s.ChurnProbability), new("churn_reasons", s => s.ChurnReasons),
+        new("rfm_recency", s => s.RfmRecency), new("rfm_frequency", s => s.RfmFrequency), new("rfm_monetary", s => s.RfmMonetary),
+        new("rfm_segment", s => s.RfmSegment), new("health_score", s => s.HealthScore), new("health_band", s => s.HealthBand), new("health_detail", s => s.HealthDetail),
     ];
 }

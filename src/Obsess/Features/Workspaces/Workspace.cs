@@ -21,6 +21,9 @@ public sealed class Workspace
     public int ChurnWindowDays { get; set; } = 180;
 
     public DateTime CreatedAt { get; init; }
+
+    /// <summary>The health scorecard's weights and band thresholds as JSON; null for the default scorecard.</summary>
+    public string? HealthConfig { get; set; }
 }
 
 internal sealed class WorkspaceConfiguration : IEntityTypeConfiguration<Workspace>

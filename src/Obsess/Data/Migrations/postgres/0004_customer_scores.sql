@@ -11,10 +11,18 @@ CREATE TABLE customer_scores (
     clv_12m double precision NULL,
     churn_probability double precision NULL,
     churn_reasons text NULL,
+    rfm_recency smallint NOT NULL DEFAULT 0,
+    rfm_frequency smallint NOT NULL DEFAULT 0,
+    rfm_monetary smallint NOT NULL DEFAULT 0,
+    rfm_segment text NULL,
+    health_score double precision NULL,
+    health_band text NULL,
+    health_detail text NULL,
     CONSTRAINT pk_customer_scores PRIMARY KEY (workspace_id, customer_id),
     CONSTRAINT fk_customer_scores_customers FOREIGN KEY (workspace_id, customer_id) REFERENCES customers (workspace_id, id) ON DELETE CASCADE
 );
 CREATE INDEX ix_customer_scores_workspace_id_clv_12m ON customer_scores (workspace_id, clv_12m);
+CREATE INDEX ix_customer_scores_workspace_id_rfm_segment ON customer_scores (workspace_id, rfm_segment);
 CREATE INDEX ix_customer_scores_workspace_id_churn_probability ON customer_scores (workspace_id, churn_probability);
 
 CREATE TABLE model_runs (
@@ -28,3 +36,6 @@ CREATE TABLE model_runs (
     CONSTRAINT pk_model_runs PRIMARY KEY (workspace_id, id)
 );
 CREATE INDEX ix_model_runs_workspace_id_at ON model_runs (workspace_id, at);
+
+-- A workspace's health scorecard (weights and band thresholds as JSON); null means the default scorecard.
+ALTER TABLE workspaces ADD COLUMN health_config text NULL;
