@@ -29,7 +29,7 @@ public static class ObsessCli
         Recursive = true,
     };
 
-    public static async Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
     {
         var root = new RootCommand("Obsess: the self-hosted customer-obsession platform. With no verb, runs `serve`.");
         root.Options.Add(DataDir);
@@ -47,14 +47,21 @@ public static class ObsessCli
         root.Subcommands.Add(KeysCommand());
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(ScoresCommand.Create());
+        root.Subcommands.Add(ClvCommand.Create());
+        root.Subcommands.Add(ChurnCommand.Create());
 
         try
         {
-            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
+            return await root.Parse(args).InvokeAsync(new InvocationConfiguration
+            {
+                EnableDefaultExceptionHandler = false,
+                Output = output ?? Console.Out,
+                Error = error ?? Console.Error,
+            }).ConfigureAwait(false);
         }
         catch (Exception e) when (IsExpected(e))
         {
-            await Console.Error.WriteLineAsync($"obsess: {Describe(e)}").ConfigureAwait(false);
+            await (error ?? Console.Error).WriteLineAsync($"obsess: {Describe(e)}").ConfigureAwait(false);
             return 1;
         }
     }
