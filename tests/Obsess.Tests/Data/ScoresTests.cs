@@ -87,6 +87,24 @@ public abstract class ScoresTests(ObsessAppFixture app)
     }
 
     [Fact]
+    public async Task The_job_scores_a_workspace_whose_customers_changed_and_leaves_an_unchanged_one_alone()
+    {
+        var ws = await app.CreateWorkspaceAsync(demoCustomers: 150, seed: 21);
+        var log = new ErrorLog();
+        var job = new ScoresJob(app.App.Services, log, TimeProvider.System);
+
+        await job.RunOnceAsync(CancellationToken.None);
+        var first = await app.QueryAsync(ws, db => db.ModelRuns.Where(r => r.Kind == "clv").Select(r => r.At).ToListAsync());
+        await job.RunOnceAsync(CancellationToken.None);
+        var second = await app.QueryAsync(ws, db => db.ModelRuns.Where(r => r.Kind == "clv").Select(r => r.At).ToListAsync());
+
+        log.Errors.ShouldBeEmpty();
+        first.Count.ShouldBe(1);
+        second.ShouldBe(first);
+        (await app.QueryAsync(ws, db => db.Scores.CountAsync())).ShouldBe(150);
+    }
+
+    [Fact]
     public async Task A_workspace_too_small_for_the_models_says_why_and_still_records_history()
     {
         var ws = await app.CreateWorkspaceAsync(demoCustomers: 8, seed: 3);
@@ -128,6 +146,28 @@ public abstract class ScoresTests(ObsessAppFixture app)
 
         // Scoring one workspace leaves another untouched.
         (await app.QueryAsync(other, db => db.Scores.CountAsync())).ShouldBe(0);
+    }
+}
+
+/// <summary>Keeps the errors a component logs, so a test can show them.</summary>
+internal sealed class ErrorLog : Microsoft.Extensions.Logging.ILogger<ScoresJob>
+{
+    public List<string> Errors { get; } = [];
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+    public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        if (logLevel >= Microsoft.Extensions.Logging.LogLevel.Error)
+        {
+            lock (Errors)
+            {
+                Errors.Add($"{formatter(state, exception)}: {exception}");
+            }
+        }
     }
 }
 

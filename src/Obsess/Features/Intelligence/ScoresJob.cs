@@ -54,7 +54,16 @@ internal sealed class ScoresJob(IServiceProvider services, ILogger<ScoresJob> lo
                     continue;
                 }
 
-                var result = await scope.ServiceProvider.GetRequiredService<ScoresService>().RecomputeAsync(ct).ConfigureAwait(false);
+                ScoresResult result;
+                try
+                {
+                    result = await scope.ServiceProvider.GetRequiredService<ScoresService>().RecomputeAsync(ct).ConfigureAwait(false);
+                }
+                finally
+                {
+                    await UnlockAsync(db, ws).ConfigureAwait(false);
+                }
+
                 log.LogInformation("Scores for workspace {Workspace}: {Scored} of {Customers} customers in {Seconds:0.0} s", ws, result.Scored, result.Customers, result.Elapsed.TotalSeconds);
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -65,7 +74,16 @@ internal sealed class ScoresJob(IServiceProvider services, ILogger<ScoresJob> lo
         }
     }
 
-    /// <summary>PostgreSQL: a session lock held until the scope's connection closes. SQLite runs on one node.</summary>
+    private static async Task UnlockAsync(ObsessDb db, Guid ws)
+    {
+        if (!db.IsSqlite)
+        {
+            var key = $"scores:{ws}";
+            await db.Database.SqlQuery<bool>($"SELECT pg_advisory_unlock(hashtext({key})) AS \"Value\"").SingleAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>PostgreSQL: a session lock, released by <see cref="UnlockAsync"/>. SQLite runs on one node.</summary>
     private static async Task<bool> TryLockAsync(ObsessDb db, Guid ws, CancellationToken ct)
     {
         if (db.IsSqlite)

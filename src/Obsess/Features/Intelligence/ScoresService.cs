@@ -28,7 +28,29 @@ public sealed class ScoresService(ObsessDb db, TimeProvider clock)
     // 10 % a year, as a monthly rate: (1.10)^(1/12) − 1.
     private static readonly double MonthlyDiscount = Math.Pow(1.10, 1.0 / 12) - 1;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new FiniteOrNull() } };
+
+    /// <summary>
+    /// A fit at the edge of its space (a tiny or degenerate workspace) can give infinite standard errors, and a
+    /// missing health measure is NaN: stored JSON says null for those, which every reader understands.
+    /// </summary>
+    private sealed class FiniteOrNull : System.Text.Json.Serialization.JsonConverter<double>
+    {
+        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.Null ? double.NaN : reader.GetDouble();
+
+        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
+        {
+            if (double.IsFinite(value))
+            {
+                writer.WriteNumberValue(value);
+            }
+            else
+            {
+                writer.WriteNullValue();
+            }
+        }
+    }
 
     internal sealed record OrderRow(Guid CustomerId, DateTime OrderedAt, decimal Amount, string Channel);
 
