@@ -49,6 +49,7 @@ public static class ObsessCli
         root.Subcommands.Add(ScoresCommand.Create());
         root.Subcommands.Add(ClvCommand.Create());
         root.Subcommands.Add(ChurnCommand.Create());
+        root.Subcommands.Add(TextCommand.Create());
 
         try
         {

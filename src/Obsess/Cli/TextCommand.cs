@@ -1,0 +1,314 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Obsess.Analytics.Text;
+
+namespace Obsess.Cli;
+
+/// <summary>
+/// <c>obsess text analyze|themes|train</c>: the text engine on files or stdin, no database. The VADER lexicon is read at
+/// run time from the data root (--data-root, else OBSESS_SHARED_DATA, else ../shared/data); trained weights from --models.
+/// stdout carries JSON only; progress and warnings go to stderr.
+/// </summary>
+internal static class TextCommand
+{
+    public const string DefaultModels = "./data/text-models";
+    public const string SentimentFile = "sentiment.json";
+    public const string EmotionFile = "emotion.json";
+
+    public static Command Create()
+    {
+        var text = new Command("text", "Sentiment, emotions, intents and themes of customer texts; trains the text models; no database");
+        text.Subcommands.Add(Analyze());
+        text.Subcommands.Add(Themes());
+        text.Subcommands.Add(Train());
+        return text;
+    }
+
+    private static Option<string?> DataRootOption() => new("--data-root") { Description = "Reference data folder (VADER lexicon, training sets); default OBSESS_SHARED_DATA or ../shared/data" };
+
+    private static Option<string> ModelsOption() => new("--models") { Description = $"Folder with the trained weights ({SentimentFile}, {EmotionFile}) from `obsess text train`", DefaultValueFactory = _ => DefaultModels };
+
+    private static string DataRoot(string? given)
+    {
+        var env = Environment.GetEnvironmentVariable("OBSESS_SHARED_DATA");
+        var root = given ?? (string.IsNullOrEmpty(env) ? "../shared/data" : env);
+        return Directory.Exists(root)
+            ? root
+            : throw new CliException($"data root '{Path.GetFullPath(root)}' not found: pass --data-root DIR or set OBSESS_SHARED_DATA (it holds sentiment/vader/vader_lexicon.txt).");
+    }
+
+    private static SentimentLexicon Lexicon(string root)
+    {
+        var path = Path.Combine(root, "sentiment", "vader", "vader_lexicon.txt");
+        if (!File.Exists(path))
+        {
+            throw new CliException($"VADER lexicon not found at {Path.GetFullPath(path)}: pass --data-root DIR (the folder holding sentiment/vader/).");
+        }
+
+        var emojiPath = Path.Combine(root, "sentiment", "vader", "emoji_utf8_lexicon.txt");
+        using var lex = File.OpenText(path);
+        using var emoji = File.Exists(emojiPath) ? File.OpenText(emojiPath) : null;
+        return SentimentLexicon.Parse(lex, emoji);
+    }
+
+    private static (SentimentModel? Sentiment, EmotionModel? Emotion) Weights(string dir, TextWriter error)
+    {
+        var s = Path.Combine(dir, SentimentFile);
+        var e = Path.Combine(dir, EmotionFile);
+        SentimentModel? sentiment = null;
+        EmotionModel? emotion = null;
+        try
+        {
+            if (File.Exists(s))
+            {
+                sentiment = SentimentModel.FromJson(File.ReadAllText(s));
+            }
+
+            if (File.Exists(e))
+            {
+                emotion = EmotionModel.FromJson(File.ReadAllText(e));
+            }
+        }
+        catch (Exception ex) when (ex is FormatException or JsonException or ArgumentException or InvalidDataException)
+        {
+            throw new CliException($"--models {dir}: cannot read the weights ({ex.Message}); run `obsess text train --out {dir}` again.");
+        }
+
+        if (sentiment is null || emotion is null)
+        {
+            error.WriteLine(
+                $"obsess: no trained {(sentiment is null ? SentimentFile : EmotionFile)} in {Path.GetFullPath(dir)}: " +
+                $"run `obsess text train --out {dir}` for the trained sentiment and emotions. Using {(sentiment is null ? "rules-only sentiment (\"model\": \"rules\")" : "the trained sentiment")}" +
+                $"{(emotion is null ? " and no emotions" : "")}.");
+        }
+
+        return (sentiment, emotion);
+    }
+
+    private static IEnumerable<string> Lines(FileInfo? input)
+    {
+        if (input is null)
+        {
+            while (Console.In.ReadLine() is { } line)
+            {
+                yield return line;
+            }
+
+            yield break;
+        }
+
+        if (!input.Exists)
+        {
+            throw new CliException($"--input: file not found: {input.FullName}");
+        }
+
+        foreach (var line in File.ReadLines(input.FullName))
+        {
+            yield return line;
+        }
+    }
+
+    private static Command Analyze()
+    {
+        var input = new Option<FileInfo?>("--input") { Description = "One text per line (default: stdin)" };
+        var dataRoot = DataRootOption();
+        var models = ModelsOption();
+        var command = new Command("analyze", "One JSON object per input line: sentiment, emotions, intents, urgency, language") { input, dataRoot, models };
+        command.SetAction(parse => CliFiles.Run(parse, () =>
+        {
+            var lexicon = Lexicon(DataRoot(parse.GetValue(dataRoot)));
+            var (sentiment, emotion) = Weights(parse.GetValue(models)!, parse.InvocationConfiguration.Error);
+            var analyzer = new TextAnalyzer(lexicon, sentiment, emotion);
+            var modelName = sentiment is null ? "rules" : "trained";
+            var count = 0;
+            foreach (var line in Lines(parse.GetValue(input)))
+            {
+                var a = analyzer.Analyze(line);
+                var json = new Dictionary<string, object?>
+                {
+                    ["sentiment"] = a.Sentiment is null ? null : new Dictionary<string, object?>
+                    {
+                        ["score"] = Math.Round(a.Sentiment.Score, 4),
+                        ["label"] = a.Sentiment.Label.ToString().ToLowerInvariant(),
+                    },
+                    ["emotions"] = a.Emotions.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 4)),
+                    ["emotion"] = a.TopEmotion,
+                    ["intents"] = a.Intents.Select(IntentName).ToList(),
+                    ["urgency"] = Math.Round(a.Urgency, 4),
+                    ["language"] = a.Language.Code,
+                    ["model"] = modelName,
+                };
+                parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(json, CliFiles.JsonLine));
+                count++;
+            }
+
+            parse.InvocationConfiguration.Error.WriteLine($"Analysed {count:N0} text(s) with {analyzer.Version}.");
+            return 0;
+        }));
+        return command;
+    }
+
+    internal static string IntentName(Intent intent)
+    {
+        var name = intent.ToString();
+        return char.ToLowerInvariant(name[0]) + name[1..];
+    }
+
+    private static Command Themes()
+    {
+        var input = new Option<FileInfo>("--input") { Description = "One text per line", Required = true };
+        var k = new Option<string>("--k") { Description = "Number of themes (2-50), or auto to choose 2-10 by silhouette", DefaultValueFactory = _ => "auto" };
+        var seed = new Option<int>("--seed") { Description = "Random seed (same seed, same themes)", DefaultValueFactory = _ => 17 };
+        var dataRoot = DataRootOption();
+        var command = new Command("themes", "A theme id per input line (-1: no shared words), then one JSON summary of the themes") { input, k, seed, dataRoot };
+        command.SetAction(parse => CliFiles.Run(parse, () =>
+        {
+            int? themes = null;
+            var kText = parse.GetValue(k)!;
+            if (!kText.Equals("auto", StringComparison.OrdinalIgnoreCase))
+            {
+                if (!int.TryParse(kText, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed is < 2 or > 50)
+                {
+                    return CliFiles.Fail(parse, $"--k must be auto or a whole number from 2 to 50, got '{kText}'.");
+                }
+
+                themes = parsed;
+            }
+
+            // Sentiment words are left out of the vocabulary so themes name topics, not opinions; without a lexicon, themes still work.
+            IReadOnlySet<string>? ignored = null;
+            try
+            {
+                ignored = Lexicon(DataRoot(parse.GetValue(dataRoot))).Words;
+            }
+            catch (CliException e)
+            {
+                parse.InvocationConfiguration.Error.WriteLine($"obsess: warning: {e.Message} Themes may be named by opinion words.");
+            }
+
+            var texts = Lines(parse.GetValue(input)).ToList();
+            if (texts.Count(t => !string.IsNullOrWhiteSpace(t)) < 2)
+            {
+                return CliFiles.Fail(parse, $"--input {parse.GetValue(input)!.Name}: need at least 2 non-empty lines to find themes, got {texts.Count(t => !string.IsNullOrWhiteSpace(t))}.");
+            }
+
+            if (themes is { } n && n > texts.Count)
+            {
+                return CliFiles.Fail(parse, $"--k {n} is more than the {texts.Count} input lines.");
+            }
+
+            var stopwatch = Stopwatch.StartNew();
+            var model = ThemeClusterer.Fit(texts, new ThemeOptions { K = themes, Seed = parse.GetValue(seed), IgnoredWords = ignored });
+            var output = new StringBuilder();
+            foreach (var id in model.Assignments)
+            {
+                output.Append(id.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            }
+
+            parse.InvocationConfiguration.Output.Write(output.ToString());
+            var summary = new Dictionary<string, object?>
+            {
+                ["texts"] = texts.Count,
+                ["unassigned"] = model.Assignments.Count(a => a < 0),
+                ["k"] = model.Themes.Count,
+                ["seed"] = parse.GetValue(seed),
+                ["themes"] = model.Themes.Select(t => new Dictionary<string, object?>
+                {
+                    ["id"] = t.Id,
+                    ["name"] = t.Name,
+                    ["size"] = t.Size,
+                    ["keyPhrases"] = t.KeyPhrases,
+                    ["examples"] = t.Examples,
+                }).ToList(),
+                ["seconds"] = Math.Round(stopwatch.Elapsed.TotalSeconds, 3),
+            };
+            parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(summary, CliFiles.JsonLine));
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Train()
+    {
+        var dataRoot = DataRootOption();
+        var output = new Option<string>("--out") { Description = $"Folder for {SentimentFile} and {EmotionFile}", DefaultValueFactory = _ => DefaultModels };
+        var command = new Command("train", "Reproduce the sentiment weights (SST-2 + UCI) and emotion weights (GoEmotions) from the training sets") { dataRoot, output };
+        command.SetAction(parse => CliFiles.Run(parse, () =>
+        {
+            var root = DataRoot(parse.GetValue(dataRoot));
+            var rules = new RuleSentimentScorer(Lexicon(root));
+            string Need(string relative) => Path.Combine(root, relative) is var p && File.Exists(p)
+                ? p
+                : throw new CliException($"training file not found: {Path.GetFullPath(Path.Combine(root, relative))} (expected under --data-root {root}).");
+            IReadOnlyList<LabelledText> Labelled(string relative)
+            {
+                using var reader = File.OpenText(Need(relative));
+                return SentimentTrainer.ReadLabelled(reader, relative);
+            }
+
+            // The recipe of docs/bench/text.md: SST-2 train + 80 % of each UCI set; selection on SST-2 dev + the other 20 %.
+            var stopwatch = Stopwatch.StartNew();
+            var train = Labelled("sentiment/sst2/train.tsv").ToList();
+            var dev = Labelled("sentiment/sst2/dev.tsv").ToList();
+            foreach (var f in new[] { "amazon_cells", "imdb", "yelp" })
+            {
+                var (uciTrain, uciDev) = SentimentTrainer.HoldOut(Labelled($"sentiment/uci/{f}_labelled.txt"));
+                train.AddRange(uciTrain);
+                dev.AddRange(uciDev);
+            }
+
+            parse.InvocationConfiguration.Error.WriteLine($"Training sentiment on {train.Count:N0} texts (selecting on {dev.Count:N0})…");
+            var sentiment = SentimentTrainer.Train(train, dev, rules);
+            var sentimentSeconds = stopwatch.Elapsed.TotalSeconds;
+
+            IReadOnlyList<EmotionExample> GoEmotions(string file)
+            {
+                using var tsv = File.OpenText(Need($"emotion/goemotions/{file}"));
+                using var labels = File.OpenText(Need("emotion/goemotions/labels.txt"));
+                return EmotionTrainer.ReadGoEmotions(tsv, labels, File.ReadAllText(Need("emotion/goemotions/ekman_mapping.json")));
+            }
+
+            var emotionTrain = GoEmotions("train.tsv");
+            var emotionDev = GoEmotions("dev.tsv");
+            parse.InvocationConfiguration.Error.WriteLine($"Training emotions on {emotionTrain.Count:N0} comments (selecting on {emotionDev.Count:N0})…");
+            var emotion = EmotionTrainer.Train(emotionTrain, emotionDev, rules);
+            var evaluation = EmotionTrainer.Evaluate(emotion, emotionDev, rules);
+
+            var dir = parse.GetValue(output)!;
+            Directory.CreateDirectory(dir);
+            File.WriteAllText(Path.Combine(dir, SentimentFile), sentiment.ToJson(), new UTF8Encoding(false));
+            File.WriteAllText(Path.Combine(dir, EmotionFile), emotion.ToJson(), new UTF8Encoding(false));
+            var json = new Dictionary<string, object?>
+            {
+                ["out"] = Path.GetFullPath(dir),
+                ["sentiment"] = new Dictionary<string, object?>
+                {
+                    ["file"] = SentimentFile,
+                    ["fingerprint"] = sentiment.Fingerprint,
+                    ["train"] = train.Count,
+                    ["dev"] = dev.Count,
+                    ["ruleWeight"] = sentiment.RuleWeight,
+                    ["temperature"] = sentiment.Temperature,
+                    ["seconds"] = Math.Round(sentimentSeconds, 1),
+                },
+                ["emotion"] = new Dictionary<string, object?>
+                {
+                    ["file"] = EmotionFile,
+                    ["fingerprint"] = emotion.Fingerprint,
+                    ["train"] = emotionTrain.Count,
+                    ["dev"] = emotionDev.Count,
+                    ["devMacroF1WithNeutral"] = Math.Round(evaluation.MacroF1WithNeutral, 4),
+                    ["devMacroF1Emotions"] = Math.Round(evaluation.MacroF1Emotions, 4),
+                    ["seconds"] = Math.Round(stopwatch.Elapsed.TotalSeconds - sentimentSeconds, 1),
+                },
+                ["lexicon"] = rules.Lexicon.Fingerprint,
+            };
+            parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(json, CliFiles.Json));
+            return 0;
+        }));
+        return command;
+    }
+}
