@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Obsess.Features.Accounts;
 using Obsess.Features.ApiKeys;
 using Obsess.Features.Customers;
@@ -53,6 +54,27 @@ public abstract class WorkspaceIsolationTests(ObsessAppFixture app)
         all!.Total.ShouldBe(BCustomers);
         all.Items.Count.ShouldBe(BCustomers);
         all.Items.Where(c => w.ACustomers.Contains(c.Id)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task An_admin_of_workspace_B_can_neither_read_nor_change_A_customers_merges_consent_or_scores()
+    {
+        var w = await TwoWorkspacesAsync();
+        using var client = w.BClient;
+        await app.InWorkspaceAsync(w.A, sp => sp.GetRequiredService<Obsess.Features.Intelligence.ScoresService>().RecomputeAsync());
+
+        await ProblemAssert.IsProblemAsync(await client.GetAsync(Url($"/api/customers/{w.ASample.Id}/merges")), HttpStatusCode.NotFound);
+        await ProblemAssert.IsProblemAsync(await client.PostAsync(Url($"/api/customers/{w.ASample.Id}/split"), null), HttpStatusCode.NotFound);
+        await ProblemAssert.IsProblemAsync(await client.PutAsJsonAsync(Url($"/api/customers/{w.ASample.Id}/consent"), new { purposes = new { marketing_email = false } }), HttpStatusCode.NotFound);
+
+        // B has no scores of its own yet: its insights show nothing of A's.
+        var insights = await client.GetFromJsonAsync<Obsess.Features.Intelligence.Insights>(Url("/api/insights"));
+        insights!.ScoredCustomers.ShouldBe(0);
+        insights.LatestRuns.ShouldBeEmpty();
+        insights.HighValueAtRisk.ShouldBeEmpty();
+        var ranked = await client.GetFromJsonAsync<PagedList<CustomerListItem>>(Url("/api/customers?sort=value&pageSize=200"));
+        ranked!.Items.ShouldAllBe(c => c.Clv12m == null);
+        (await app.QueryAsync(w.A, db => db.Customers.Where(c => c.Id == w.ASample.Id).Select(c => c.Consent).SingleAsync())).ShouldNotContain("\"granted\":false");
     }
 
     [Fact]
