@@ -141,6 +141,12 @@ public sealed partial class JourneyTests(ObsessServer server)
 
         await Axe.ShouldHaveNoSeriousViolationsAsync(page, "a customer page in high contrast");
         await ScreenshotAsync(page, "customer-high-contrast.png");
+
+        // The heatmaps keep readable contrast in the high-contrast theme too.
+        await page.GotoAsync("/insights");
+        await Expect(html, "contrast-high");
+        await Axe.ShouldHaveNoSeriousViolationsAsync(page, "the insights page in high contrast");
+        await ScreenshotAsync(page, "insights-high-contrast.png");
     }
 
     [Fact]
