@@ -127,7 +127,8 @@ public sealed class HubImportBenchmark : IBenchmark
     /// <summary>Exports what the import wrote, truncates, and times binary COPY of it back in one transaction.</summary>
     private static async Task<(double Seconds, long Rows)> CopyLimitAsync(string connectionString)
     {
-        await using var conn = new NpgsqlConnection(connectionString);
+        // No command timeout: on a loaded machine the COPY of 1.3M rows can take longer than the default 30 s.
+        await using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { CommandTimeout = 0 }.ConnectionString);
         await conn.OpenAsync().ConfigureAwait(false);
         var dumps = new Dictionary<string, byte[]>();
         long rows = 0;
