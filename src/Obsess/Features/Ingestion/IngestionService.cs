@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using Obsess.Data;
 using Obsess.Features.Customers;
@@ -25,7 +26,7 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock)
             {
                 return await IngestOnceAsync(source, messages, forceMerge, ct).ConfigureAwait(false);
             }
-            catch (DbUpdateException e) when (attempt < 3 && IsUniqueViolation(e))
+            catch (Exception e) when (attempt < 3 && IsUniqueViolation(e))
             {
                 // Another writer stored some of these first (possible on SQLite between our read and write):
                 // start again; the second pass sees their rows and skips or attaches to them.
@@ -34,9 +35,10 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock)
         }
     }
 
-    private static bool IsUniqueViolation(DbUpdateException e) =>
-        e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation }
-        || (e.InnerException is Microsoft.Data.Sqlite.SqliteException s && s.SqliteExtendedErrorCode is 2067 or 1555);
+    /// <summary>A unique violation, from SaveChanges (wrapped) or from the bulk writer (raw).</summary>
+    private static bool IsUniqueViolation(Exception e) =>
+        (e is DbUpdateException ? e.InnerException : e) is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation }
+            or Microsoft.Data.Sqlite.SqliteException { SqliteExtendedErrorCode: 2067 or 1555 };
 
     private async Task<IngestResult> IngestOnceAsync(string source, IReadOnlyList<SegmentMessage> messages, bool forceMerge, CancellationToken ct)
     {
@@ -62,8 +64,27 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock)
         var holders = await LoadHoldersAsync(fresh, source, ct).ConfigureAwait(false);
         var held = await IdentitiesOfAsync(db, holders.Values.Distinct().ToList(), ct).ConfigureAwait(false);
         var customers = new Dictionary<Guid, Customer>();
+        // Every stored customer the batch names, tracked, in one query per thousand rather than one per customer.
+        foreach (var chunk in holders.Values.Distinct().Chunk(1000))
+        {
+            foreach (var c in await db.Customers.Where(c => chunk.Contains(c.Id)).ToListAsync(ct).ConfigureAwait(false))
+            {
+                customers[c.Id] = c;
+            }
+        }
+
         var merges = 0;
         var refusals = new List<string>();
+        // Events go in with the bulk writer (binary COPY / a prepared INSERT) after the tracked changes are saved,
+        // rather than through the change tracker: they are most of what a batch writes, and nothing reads them back.
+        var events = new List<CustomerEvent>();
+        async Task SaveAsync()
+        {
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            await BulkWriter.WriteAsync(db.Database.GetDbConnection(), tx.GetDbTransaction(), "events", Demo.DemoLoader.EventColumns, events, null, ct).ConfigureAwait(false);
+            events.Clear();
+        }
+
         foreach (var m in fresh)
         {
             var stated = IdentitiesOf(m, source, holders);
@@ -89,7 +110,7 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock)
 
             foreach (var mergedId in decision.MergeIntoSurvivor)
             {
-                await db.SaveChangesAsync(ct).ConfigureAwait(false);
+                await SaveAsync().ConfigureAwait(false);
                 await MergeService.MergeAsync(db, customer, await CustomerAsync(mergedId, customers, ct).ConfigureAwait(false), decision.MergeCause ?? "linked", holders, now, ct).ConfigureAwait(false);
                 Held(held, customer.Id).UnionWith(held.GetValueOrDefault(mergedId) ?? []);
                 merges++;
@@ -109,7 +130,7 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock)
                 customer.Consent = Consent.Apply(customer.Consent, m.Consent, m.Timestamp, source);
             }
 
-            db.Events.Add(new CustomerEvent
+            events.Add(new CustomerEvent
             {
                 WorkspaceId = ws,
                 Id = Guid.CreateVersion7(),
@@ -132,7 +153,7 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock)
             });
         }
 
-        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        await SaveAsync().ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
         return new IngestResult(fresh.Count, messages.Count - fresh.Count, merges, refusals);
     }

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs the HTTP hub benchmarks on one engine, on a fresh database: imports the hub-import CSV (1,000,000 events,
+# ~100k customers, source "bench") with the CLI, starts the app as a real process, creates an ingest key named
+# "bench" (so its user ids resolve to the imported customers) and a viewer key, runs hub-ingest (POST /v1/batch,
+# bounded by SECONDS), then wrk on GET /api/customers/{id}, paced to ~500 req/s, three times, and once unpaced.
+# usage: bench/Obsess.Bench/Hub/run-http.sh sqlite|postgres [EVENTS] [SENDERS]   (from the repository root)
+# postgres needs OBSESS_BENCH_POSTGRES (e.g. from: PG_DURABLE=1 ../shared/scripts/pg-start 55450)
+set -euo pipefail
+engine=${1:?sqlite or postgres}; events=${2:-1000000}; senders=${3:-4}; seconds=${SECONDS_MAX:-120}
+csv=/tmp/obsess-hub-events-1000000-100000-42.csv   # written by: hub-import (or hub-import --runs 0)
+port=5110; url=http://127.0.0.1:$port
+data=$(mktemp -d /tmp/obsess-hub-http-XXXX)
+db_args=(); count_args=(--sqlite "$data/obsess.db")
+if [[ $engine == postgres ]]; then
+  base=${OBSESS_BENCH_POSTGRES:?set OBSESS_BENCH_POSTGRES}
+  name=obsess_hub_http
+  psql "$(echo "$base" | sed 's/;/ /g; s/Username=/user=/; s/Password=/password=/; s/Host=/host=/; s/Port=/port=/; s/Database=/dbname=/')" -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)" -c "CREATE DATABASE $name" >/dev/null
+  conn=$(echo "$base" | sed "s/Database=[^;]*/Database=$name/")
+  db_args=(--database "$conn"); count_args=(--postgres "$conn")
+fi
+dotnet build -c Release src/Obsess -v q -nologo >/dev/null
+dotnet build -c Release bench/Obsess.Bench -v q -nologo >/dev/null
+app=src/Obsess/bin/Release/net10.0/obsess.dll
+bench=bench/Obsess.Bench/bin/Release/net10.0/Obsess.Bench.dll
+key() { dotnet $app keys create --name "$1" --role "$2" --data-dir "$data" "${db_args[@]}" 2>/dev/null | tail -1; }
+[[ -f $csv ]] || { echo "run hub-import first (it writes $csv)"; exit 2; }
+echo "## import of $csv: $(date -u +%T), load: $(cut -d' ' -f1-3 /proc/loadavg)"
+/usr/bin/time -f "import wall %e s" dotnet $app import events "$csv" --format csv --source bench --data-dir "$data" "${db_args[@]}" 2>&1 | tail -3
+ASPNETCORE_ENVIRONMENT=Production dotnet $app --data-dir "$data" --urls $url --no-demo "${db_args[@]}" > "$data/app.log" 2>&1 &
+app_pid=$!
+trap 'kill $app_pid 2>/dev/null || true' EXIT
+for _ in $(seq 60); do curl -fs $url/healthz >/dev/null 2>&1 && break; sleep 1; done
+write_key=$(key bench ingest); view_key=$(key bench-viewer viewer)
+echo "## $engine, $(nproc) cores, $(date -u +%FT%TZ), load: $(cut -d' ' -f1-3 /proc/loadavg)"
+dotnet $bench hub-ingest --url $url --write-key "$write_key" "${count_args[@]}" --events "$events" --senders "$senders" --seconds "$seconds" --ids-out "$data/ids.txt" || echo "(hub-ingest exited non-zero: see above)"
+for run in 1 2 3; do
+  echo "### wrk run $run (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+  IDS_FILE=$data/ids.txt API_KEY=$view_key DELAY_MS=${DELAY_MS:-18} wrk -t2 -c10 -d30s --latency -s bench/Obsess.Bench/Hub/profile.lua $url
+done
+echo "(unbounded: wrk -t2 -c20 -d20s, no pause)"
+IDS_FILE=$data/ids.txt API_KEY=$view_key DELAY_MS=0 wrk -t2 -c20 -d20s --latency -s bench/Obsess.Bench/Hub/profile.lua $url
