@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Obsess.Bench.Platform;
+using Obsess.Cli;
 using Obsess.Data;
 using Obsess.Features.Import;
 using Obsess.Hosting;
@@ -65,14 +66,8 @@ public sealed class HubImportBenchmark : IBenchmark
         for (var run = 0; run < runs; run++)
         {
             var storage = storageFor(run);
-            var services = new ServiceCollection();
-            services.AddLogging();
-            ObsessApp.AddServices(services, storage);
-            await using var provider = services.BuildServiceProvider();
-            var boot = await ObsessApp.InitializeAsync(provider).ConfigureAwait(false);
-            await using var scope = provider.CreateAsyncScope();
-            scope.ServiceProvider.GetRequiredService<CurrentWorkspace>().Use(boot.Workspace.Id);
-            var service = scope.ServiceProvider.GetRequiredService<ImportService>();
+            await using var host = await CommandHost.OpenAsync(storage).ConfigureAwait(false);
+            var service = host.Services.GetRequiredService<ImportService>();
             var load = HubData.Load();
             var watch = Stopwatch.StartNew();
             ImportResult result;

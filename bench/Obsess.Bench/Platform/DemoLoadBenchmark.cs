@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Obsess.Cli;
 using Obsess.Data;
 using Obsess.Features.Demo;
 using Obsess.Hosting;
@@ -45,16 +46,9 @@ public sealed class DemoLoadBenchmark : IBenchmark
         DemoLoadResult? last = null;
         for (var run = 0; run < runs; run++)
         {
-            var storage = storageFor(run);
-            var services = new ServiceCollection();
-            services.AddLogging();
-            ObsessApp.AddServices(services, storage);
-            await using var provider = services.BuildServiceProvider();
-            var boot = await ObsessApp.InitializeAsync(provider).ConfigureAwait(false);
-            await using var scope = provider.CreateAsyncScope();
-            scope.ServiceProvider.GetRequiredService<CurrentWorkspace>().Use(boot.Workspace.Id);
+            await using var host = await CommandHost.OpenAsync(storageFor(run)).ConfigureAwait(false);
             var watch = Stopwatch.StartNew();
-            last = await scope.ServiceProvider.GetRequiredService<DemoLoader>().LoadAsync(customers, 42, replace: false).ConfigureAwait(false);
+            last = await host.Services.GetRequiredService<DemoLoader>().LoadAsync(customers, 42, replace: false).ConfigureAwait(false);
             times.Add(watch.Elapsed.TotalSeconds);
         }
 

@@ -5,10 +5,10 @@ using Obsess.Hosting;
 namespace Obsess.Cli;
 
 /// <summary>
-/// What a command-line verb needs: the same services as the web app, a migrated database and the default
-/// workspace chosen as the current one.
+/// What a command-line verb (or a benchmark) needs: the same services as the web app without a server, a migrated
+/// database and the default workspace chosen as the current one.
 /// </summary>
-internal sealed class CommandHost : IAsyncDisposable
+public sealed class CommandHost : IAsyncDisposable
 {
     private readonly ServiceProvider _root;
     private readonly AsyncServiceScope _scope;
@@ -21,7 +21,7 @@ internal sealed class CommandHost : IAsyncDisposable
 
     public IServiceProvider Services => _scope.ServiceProvider;
 
-    public static async Task<CommandHost> OpenAsync(Storage storage, CancellationToken ct)
+    public static async Task<CommandHost> OpenAsync(Storage storage, CancellationToken ct = default)
     {
         var services = new ServiceCollection();
         services.AddLogging();

@@ -19,24 +19,7 @@ internal static class CliRunner
     }
 
     /// <summary>The reference data folder (../shared/data beside the repository, or OBSESS_SHARED_DATA); read, never copied.</summary>
-    public static string SharedData(string relative = "")
-    {
-        if (Environment.GetEnvironmentVariable("OBSESS_SHARED_DATA") is { Length: > 0 } env)
-        {
-            return Path.Combine(env, relative);
-        }
-
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "data", relative);
-            if (File.Exists(candidate) || Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException($"Reference data '{relative}' not found: expected ../shared/data beside the repository, or set OBSESS_SHARED_DATA.");
-    }
+    public static string SharedData(string relative = "") => Infrastructure.SharedDataPath.Of(relative);
 
     public static string TempDir() => Directory.CreateTempSubdirectory("obsess-cli-").FullName;
 }

@@ -108,6 +108,13 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
             }
         }
 
+        void Repoint(Guid from, Guid to)
+        {
+            foreach (var i in newIdentities.Where(i => i.CustomerId == from)) { i.CustomerId = to; }
+            foreach (var o in orders.Where(o => o.CustomerId == from)) { o.CustomerId = to; }
+            foreach (var e in events.Where(e => e.CustomerId == from)) { e.CustomerId = to; }
+        }
+
         async Task<Customer> CustomerAsync(Guid id)
         {
             if (created.TryGetValue(id, out var c) || existing.TryGetValue(id, out c))
@@ -158,9 +165,7 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
                 if (created.Remove(mergedId, out var fresh))
                 {
                     // A customer born in this import has no stored rows: point its pending rows at the survivor.
-                    foreach (var i in newIdentities.Where(i => i.CustomerId == mergedId)) { i.CustomerId = customer.Id; }
-                    foreach (var o in orders.Where(o => o.CustomerId == mergedId)) { o.CustomerId = customer.Id; }
-                    foreach (var e in events.Where(e => e.CustomerId == mergedId)) { e.CustomerId = customer.Id; }
+                    Repoint(mergedId, customer.Id);
                     foreach (var key in holders.Where(h => h.Value == mergedId).Select(h => h.Key).ToList()) { holders[key] = customer.Id; }
                     Ingestion.IngestionService.Held(held, customer.Id).UnionWith(held.GetValueOrDefault(mergedId) ?? []);
                     customer.Traits = TraitMerge.Apply(customer.Traits, fresh.Traits, incomingIsNewer: false);
@@ -172,9 +177,7 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
                 else
                 {
                     // Rows of this import not yet written follow the merged customer to the survivor too.
-                    foreach (var i in newIdentities.Where(i => i.CustomerId == mergedId)) { i.CustomerId = customer.Id; }
-                    foreach (var o in orders.Where(o => o.CustomerId == mergedId)) { o.CustomerId = customer.Id; }
-                    foreach (var e in events.Where(e => e.CustomerId == mergedId)) { e.CustomerId = customer.Id; }
+                    Repoint(mergedId, customer.Id);
                     await db.SaveChangesAsync(ct).ConfigureAwait(false);
                     await MergeService.MergeAsync(db, customer, existing[mergedId], decision.MergeCause ?? "linked by import", holders, now, ct).ConfigureAwait(false);
                     Ingestion.IngestionService.Held(held, customer.Id).UnionWith(held.GetValueOrDefault(mergedId) ?? []);
