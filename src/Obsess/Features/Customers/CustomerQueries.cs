@@ -73,12 +73,6 @@ public sealed class CustomerQueries(ObsessDb db)
 
     private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
 
-    public async Task<PagedList<CustomerListItem>> SearchAsync(string? query, int page, int pageSize, CancellationToken ct = default) =>
-        await SearchAsync(query, page, pageSize, CustomerSort.Recent, ct).ConfigureAwait(false);
-
-    public async Task<PagedList<CustomerListItem>> SearchAsync(string? query, int page, int pageSize, CustomerSort sort, CancellationToken ct = default) =>
-        await SearchAsync(query, page, pageSize, sort, new CustomerFilter(), ct).ConfigureAwait(false);
-
     public async Task<PagedList<CustomerListItem>> SearchAsync(string? query, int page, int pageSize, CustomerSort sort, CustomerFilter filter, CancellationToken ct = default)
     {
         var customers = db.Customers.AsNoTracking().Where(c => c.MergedIntoId == null);
