@@ -40,6 +40,12 @@ public sealed class ObsessDb(DbContextOptions<ObsessDb> options, ICurrentWorkspa
 
     public DbSet<Features.Intelligence.ModelRun> ModelRuns => Set<Features.Intelligence.ModelRun>();
 
+    public DbSet<Features.Texts.CustomerText> Texts => Set<Features.Texts.CustomerText>();
+
+    public DbSet<Features.Texts.TextTheme> TextThemes => Set<Features.Texts.TextTheme>();
+
+    public DbSet<Features.Feedback.FeedbackRecord> Feedback => Set<Features.Feedback.FeedbackRecord>();
+
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     /// <summary>The workspace every query is scoped to; <see cref="Guid.Empty"/> (matching nothing) when there is none.</summary>

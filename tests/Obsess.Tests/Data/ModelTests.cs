@@ -4,6 +4,8 @@ using Obsess.Features.Accounts;
 using Obsess.Features.ApiKeys;
 using Obsess.Features.Audit;
 using Obsess.Features.Customers;
+using Obsess.Features.Feedback;
+using Obsess.Features.Texts;
 using Obsess.Features.Workspaces;
 using Obsess.Tests.Infrastructure;
 
@@ -31,13 +33,16 @@ public abstract class ModelTests(ObsessAppFixture app)
         var order = new Order { WorkspaceId = ws, Id = Guid.CreateVersion7(), CustomerId = customerId, Source = "web_shop", ExternalId = "WS-1", Channel = "web", OrderedAt = T2, Amount = 1234567.89m, Currency = "CAD", Items = 7 };
         var evt = new CustomerEvent { WorkspaceId = ws, Id = Guid.CreateVersion7(), CustomerId = customerId, Type = "track", Name = "Order completed", Source = "web_shop", Channel = "web", OccurredAt = T2, Properties = "{\"order_id\":\"WS-1\"}", MessageId = "m-1" };
         var audit = new AuditEntry { WorkspaceId = ws, Id = Guid.CreateVersion7(), At = T2, Actor = "cli", Action = "model.test", Target = "workspace", Detail = null };
+        var text = new CustomerText { WorkspaceId = ws, Id = Guid.CreateVersion7(), CustomerId = customerId, Kind = TextKinds.Review, Channel = "web", Source = "trustpilot", ExternalId = "r-1", Body = "Great service — «très bien» 👍", OccurredAt = T1, CreatedAt = T2, AnalysisVersion = "text-1+x", AnalyzedAt = T2, Language = "en", SentimentScore = 0.625, SentimentLabel = "positive", Emotions = "{\"joy\":0.8}", TopEmotion = "joy", Intents = "[\"praise\"]", ChurnThreat = true, Urgency = 0.25, ThemeId = 3 };
+        var theme = new TextTheme { WorkspaceId = ws, Id = 3, Name = "delivery, late", KeyPhrases = "[\"delivery\",\"late\"]", Examples = "[]", Size = 12, ComputedAt = T2 };
+        var feedback = new FeedbackRecord { WorkspaceId = ws, Id = Guid.CreateVersion7(), CustomerId = customerId, Kind = FeedbackKinds.Review, Source = "trustpilot", ExternalId = "r-1", SurveyId = Guid.CreateVersion7(), ResponseId = Guid.CreateVersion7(), QuestionId = "q1", Metric = FeedbackMetrics.Rating, Score = 4.5, ScaleMax = 5, Choices = "[\"a\"]", TextId = text.Id, Touchpoint = "order", Channel = "web", Agent = "Ann", Product = "Kettle", Language = "en", OccurredAt = T1, CreatedAt = T2 };
         var ring = new DataProtectionKey { FriendlyName = "key-1", Xml = "<key id=\"1\" />" };
 
         await using (var db = TestDb.Open(storage, ws))
         {
             await Migrator.MigrateAsync(db);
             db.Workspaces.Add(workspace);
-            db.AddRange(user, key, customer, mergedAway, identity, order, evt, audit, ring, merge);
+            db.AddRange(user, key, customer, mergedAway, identity, order, evt, audit, ring, merge, text, theme, feedback);
             await db.SaveChangesAsync();
         }
 
@@ -53,6 +58,9 @@ public abstract class ModelTests(ObsessAppFixture app)
             (await db.Orders.SingleAsync()).ShouldBeEquivalentTo(order);
             (await db.Events.SingleAsync()).ShouldBeEquivalentTo(evt);
             (await db.AuditLog.SingleAsync()).ShouldBeEquivalentTo(audit);
+            (await db.Texts.SingleAsync()).ShouldBeEquivalentTo(text);
+            (await db.TextThemes.SingleAsync()).ShouldBeEquivalentTo(theme);
+            (await db.Feedback.SingleAsync()).ShouldBeEquivalentTo(feedback);
             var storedRing = await db.DataProtectionKeys.SingleAsync();
             storedRing.Id.ShouldBeGreaterThan(0);
             (storedRing.FriendlyName, storedRing.Xml).ShouldBe((ring.FriendlyName, ring.Xml));

@@ -35,7 +35,11 @@ public sealed record MergeSnapshot(
     ProfileFields Merged,
     IReadOnlyList<Guid> Identities,
     IReadOnlyList<Guid> Orders,
-    IReadOnlyList<Guid> Events);
+    IReadOnlyList<Guid> Events)
+{
+    /// <summary>Rows of the other customer-owned tables (<see cref="MergeService.OwnedTables"/>) the merge moved, by table; null in snapshots written before they existed.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<Guid>>? Owned { get; init; }
+}
 
 internal sealed class CustomerMergeConfiguration : IEntityTypeConfiguration<CustomerMerge>
 {

@@ -19,6 +19,13 @@ public sealed record SplitResult(SplitOutcome Outcome, Guid? RestoredCustomerId 
 /// <summary>Merge history and the split that undoes a merge, moving back exactly what the merge moved.</summary>
 public sealed class MergeService(ObsessDb db, TimeProvider clock)
 {
+    /// <summary>
+    /// Every other table whose rows belong to a customer (a <c>customer_id</c> column next to <c>workspace_id</c> and
+    /// <c>id</c>): a merge moves their rows to the survivor and a split moves exactly those rows back. A feature that
+    /// adds such a table adds its name here. Constant names only: they are spliced into SQL.
+    /// </summary>
+    public static readonly IReadOnlyList<string> OwnedTables = ["texts", "feedback"];
+
     public async Task<List<MergeView>?> HistoryAsync(Guid customerId, CancellationToken ct = default)
     {
         if (!await db.Customers.AnyAsync(c => c.Id == customerId, ct).ConfigureAwait(false))
@@ -76,6 +83,19 @@ public sealed class MergeService(ObsessDb db, TimeProvider clock)
         var merged = await db.Customers.FirstAsync(c => c.Id == merge.MergedId, ct).ConfigureAwait(false);
         await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
 
+        foreach (var (table, ids) in snapshot.Owned ?? new Dictionary<string, IReadOnlyList<Guid>>())
+        {
+            if (!OwnedTables.Contains(table))
+            {
+                continue;
+            }
+
+            foreach (var id in ids)
+            {
+                await MoveRowAsync(db, table, merge.WorkspaceId, id, survivor.Id, merged.Id, ct).ConfigureAwait(false);
+            }
+        }
+
         // Only rows that are still the survivor's move back (a later split or merge may have moved some again).
         foreach (var chunk in snapshot.Identities.Chunk(500))
         {
@@ -115,7 +135,13 @@ public sealed class MergeService(ObsessDb db, TimeProvider clock)
         var identities = await db.Identities.Where(i => i.CustomerId == merged.Id).Select(i => i.Id).ToListAsync(ct).ConfigureAwait(false);
         var orders = await db.Orders.Where(o => o.CustomerId == merged.Id).Select(o => o.Id).ToListAsync(ct).ConfigureAwait(false);
         var events = await db.Events.Where(e => e.CustomerId == merged.Id).Select(e => e.Id).ToListAsync(ct).ConfigureAwait(false);
-        var snapshot = new MergeSnapshot(Fields(survivor), Fields(merged), identities, orders, events);
+        var owned = new Dictionary<string, IReadOnlyList<Guid>>();
+        foreach (var table in OwnedTables)
+        {
+            owned[table] = await OwnedRowsAsync(db, table, survivor.WorkspaceId, merged.Id, ct).ConfigureAwait(false);
+        }
+
+        var snapshot = new MergeSnapshot(Fields(survivor), Fields(merged), identities, orders, events) { Owned = owned };
         db.Merges.Add(new CustomerMerge
         {
             WorkspaceId = survivor.WorkspaceId,
@@ -130,6 +156,16 @@ public sealed class MergeService(ObsessDb db, TimeProvider clock)
         await db.Identities.Where(i => i.CustomerId == merged.Id).ExecuteUpdateAsync(s => s.SetProperty(i => i.CustomerId, survivor.Id), ct).ConfigureAwait(false);
         await db.Orders.Where(o => o.CustomerId == merged.Id).ExecuteUpdateAsync(s => s.SetProperty(o => o.CustomerId, survivor.Id), ct).ConfigureAwait(false);
         await db.Events.Where(e => e.CustomerId == merged.Id).ExecuteUpdateAsync(s => s.SetProperty(e => e.CustomerId, survivor.Id), ct).ConfigureAwait(false);
+        foreach (var table in OwnedTables)
+        {
+#pragma warning disable EF1002 // The table name comes from the constant OwnedTables list, never from input; the values are parameters.
+            await db.Database.ExecuteSqlRawAsync(
+                $"UPDATE {table} SET customer_id = {{0}} WHERE workspace_id = {{1}} AND customer_id = {{2}}",
+                [survivor.Id, survivor.WorkspaceId, merged.Id],
+                ct).ConfigureAwait(false);
+#pragma warning restore EF1002
+        }
+
         foreach (var key in holders.Where(h => h.Value == merged.Id).Select(h => h.Key).ToList())
         {
             holders[key] = survivor.Id;
@@ -147,6 +183,25 @@ public sealed class MergeService(ObsessDb db, TimeProvider clock)
         survivor.UpdatedAt = now;
         merged.MergedIntoId = survivor.Id;
         merged.UpdatedAt = now;
+    }
+
+    private static async Task<IReadOnlyList<Guid>> OwnedRowsAsync(ObsessDb db, string table, Guid ws, Guid customerId, CancellationToken ct)
+    {
+#pragma warning disable EF1002 // Constant table name (OwnedTables); values are parameters.
+        return await db.Database.SqlQueryRaw<Guid>($"SELECT id AS \"Value\" FROM {table} WHERE workspace_id = {{0}} AND customer_id = {{1}}", ws, customerId)
+            .ToListAsync(ct).ConfigureAwait(false);
+#pragma warning restore EF1002
+    }
+
+    /// <summary>Moves one row back, only if it is still the survivor's (a later merge or split may have moved it again).</summary>
+    private static async Task MoveRowAsync(ObsessDb db, string table, Guid ws, Guid id, Guid from, Guid to, CancellationToken ct)
+    {
+#pragma warning disable EF1002 // Constant table name (OwnedTables); values are parameters.
+        await db.Database.ExecuteSqlRawAsync(
+            $"UPDATE {table} SET customer_id = {{0}} WHERE workspace_id = {{1}} AND id = {{2}} AND customer_id = {{3}}",
+            [to, ws, id, from],
+            ct).ConfigureAwait(false);
+#pragma warning restore EF1002
     }
 
     internal static ProfileFields Fields(Customer c) => new(c.Name, c.Email, c.Phone, c.Traits, c.Consent, c.FirstSeenAt, c.LastSeenAt);
