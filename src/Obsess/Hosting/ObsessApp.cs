@@ -56,6 +56,7 @@ public static class ObsessApp
         if (options.BackgroundJobs)
         {
             builder.Services.AddHostedService<Features.Intelligence.ScoresJob>();
+            builder.Services.AddHostedService<Features.FollowUps.FollowUpJob>();
         }
 
         configure?.Invoke(builder);
@@ -84,6 +85,9 @@ public static class ObsessApp
         services.AddScoped<Features.Import.ImportService>();
         services.AddScoped<Features.Intelligence.ScoresService>();
         services.AddScoped<Features.Intelligence.InsightsQueries>();
+        services.AddScoped<Features.FollowUps.FollowUpService>();
+        services.AddScoped<Features.FollowUps.FollowUpTasks>();
+        services.AddScoped<Features.FollowUps.FollowUpReports>();
 
         services.AddDataProtection().SetApplicationName("obsess");
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
@@ -230,6 +234,7 @@ public static class ObsessApp
         api.MapWorkspaceApi();
         api.MapIntelligenceApi();
         api.MapHealthConfigApi();
+        Features.FollowUps.FollowUpsApi.MapFollowUpsApi(api);
 
         app.MapIngestionApi();
         app.MapRazorComponents<App>();
