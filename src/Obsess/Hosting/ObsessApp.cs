@@ -17,6 +17,7 @@ using Obsess.Features.Dashboard;
 using Obsess.Features.Demo;
 using Obsess.Features.Ingestion;
 using Obsess.Features.Intelligence;
+using Obsess.Features.Texts;
 using Obsess.Features.Workspaces;
 
 namespace Obsess.Hosting;
@@ -56,6 +57,7 @@ public static class ObsessApp
         if (options.BackgroundJobs)
         {
             builder.Services.AddHostedService<Features.Intelligence.ScoresJob>();
+            builder.Services.AddHostedService<Features.Texts.TextAnalysisJob>();
             builder.Services.AddHostedService<Features.FollowUps.FollowUpJob>();
         }
 
@@ -85,6 +87,19 @@ public static class ObsessApp
         services.AddScoped<Features.Import.ImportService>();
         services.AddScoped<Features.Intelligence.ScoresService>();
         services.AddScoped<Features.Intelligence.InsightsQueries>();
+        services.AddSingleton(sp =>
+        {
+            var config = sp.GetRequiredService<IConfiguration>();
+            return new Features.Texts.TextEngineSettings
+            {
+                DataRoot = config["Obsess:Text:DataRoot"],
+                ModelsDir = config["Obsess:Text:Models"] ?? Path.Combine(storage.DataDir, "text-models"),
+                Train = config.GetValue("Obsess:Text:Train", true),
+            };
+        });
+        services.AddSingleton<Features.Texts.TextEngine>();
+        services.AddScoped<Features.Texts.TextAnalysisService>();
+        services.AddScoped<Features.Texts.TextQueries>();
         services.AddScoped<Features.FollowUps.FollowUpService>();
         services.AddScoped<Features.FollowUps.FollowUpTasks>();
         services.AddScoped<Features.FollowUps.FollowUpReports>();
@@ -234,6 +249,7 @@ public static class ObsessApp
         api.MapWorkspaceApi();
         api.MapIntelligenceApi();
         api.MapHealthConfigApi();
+        api.MapTextsApi();
         Features.FollowUps.FollowUpsApi.MapFollowUpsApi(api);
 
         app.MapIngestionApi();
