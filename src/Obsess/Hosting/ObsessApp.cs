@@ -59,6 +59,7 @@ public static class ObsessApp
             builder.Services.AddHostedService<Features.Intelligence.ScoresJob>();
             builder.Services.AddHostedService<Features.Texts.TextAnalysisJob>();
             builder.Services.AddHostedService<Features.FollowUps.FollowUpJob>();
+            builder.Services.AddHostedService<Features.Invitations.InvitationJob>();
         }
 
         configure?.Invoke(builder);
@@ -103,6 +104,8 @@ public static class ObsessApp
         services.AddScoped<Features.FollowUps.FollowUpService>();
         services.AddScoped<Features.FollowUps.FollowUpTasks>();
         services.AddScoped<Features.FollowUps.FollowUpReports>();
+        services.AddScoped<Features.Invitations.InvitationService>();
+        services.AddHttpClient(Features.Invitations.InvitationService.WebhookClient, c => c.Timeout = TimeSpan.FromSeconds(15));
 
         services.AddDataProtection().SetApplicationName("obsess");
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
@@ -251,6 +254,7 @@ public static class ObsessApp
         api.MapHealthConfigApi();
         api.MapTextsApi();
         Features.FollowUps.FollowUpsApi.MapFollowUpsApi(api);
+        Features.Invitations.InvitationsApi.MapInvitationsApi(api);
 
         app.MapIngestionApi();
         app.MapRazorComponents<App>();

@@ -36,6 +36,9 @@ public sealed class ListLog<T> : ILogger<T>
 /// <summary>Writes the customers, feedback and comments the closed-loop tests start from.</summary>
 public static class LoopSeed
 {
+    /// <summary>A time to whole seconds: PostgreSQL keeps microseconds, .NET ticks are finer, so exact comparisons need this.</summary>
+    public static DateTime Seconds(DateTime t) => new(t.Ticks - (t.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+
     public static async Task<Guid> CustomerAsync(ObsessAppFixture app, Guid ws, string name, string? email = null, string consent = "{}")
     {
         var id = Guid.CreateVersion7();

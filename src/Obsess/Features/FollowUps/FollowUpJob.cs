@@ -4,38 +4,9 @@ using Obsess.Data;
 namespace Obsess.Features.FollowUps;
 
 /// <summary>
-/// A PostgreSQL session advisory lock per (job, workspace), so that of several app nodes only one works a workspace
-/// at a time. SQLite is single-node; its write lock serialises writers anyway. Held on the context's connection,
-/// which stays open until <see cref="ReleaseAsync"/>.
-/// </summary>
-internal static class WorkspaceLock
-{
-    public static async Task<bool> TryAcquireAsync(ObsessDb db, string job, Guid ws, CancellationToken ct)
-    {
-        if (db.IsSqlite)
-        {
-            return true;
-        }
-
-        await db.Database.OpenConnectionAsync(ct).ConfigureAwait(false);
-        var key = $"{job}:{ws}";
-        return await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_lock(hashtext({key})) AS \"Value\"").SingleAsync(ct).ConfigureAwait(false);
-    }
-
-    public static async Task ReleaseAsync(ObsessDb db, string job, Guid ws)
-    {
-        if (!db.IsSqlite)
-        {
-            var key = $"{job}:{ws}";
-            await db.Database.SqlQuery<bool>($"SELECT pg_advisory_unlock(hashtext({key})) AS \"Value\"").SingleAsync().ConfigureAwait(false);
-            await db.Database.CloseConnectionAsync().ConfigureAwait(false);
-        }
-    }
-}
-
-/// <summary>
-/// Opens follow-up tasks for matching feedback every minute. Its state is the tasks themselves (one per response,
-/// under a unique key), so a run repeated, interrupted or run on two nodes at once opens each task once.
+/// Opens follow-up tasks for matching feedback every minute. On PostgreSQL a per-workspace advisory lock lets one
+/// node at a time work a workspace. Its state is the tasks themselves (one per response, under a unique key), so a
+/// run repeated, interrupted or run on two nodes at once opens each task once.
 /// </summary>
 internal sealed class FollowUpJob(IServiceProvider services, ILogger<FollowUpJob> log, TimeProvider clock) : BackgroundService
 {
@@ -75,7 +46,7 @@ internal sealed class FollowUpJob(IServiceProvider services, ILogger<FollowUpJob
                 await using var scope = services.CreateAsyncScope();
                 scope.ServiceProvider.GetRequiredService<CurrentWorkspace>().Use(ws);
                 var db = scope.ServiceProvider.GetRequiredService<ObsessDb>();
-                if (!await WorkspaceLock.TryAcquireAsync(db, "followups", ws, ct).ConfigureAwait(false))
+                if (!await AdvisoryLock.TryAcquireAsync(db, $"followups:{ws}", ct).ConfigureAwait(false))
                 {
                     continue;
                 }
@@ -91,7 +62,7 @@ internal sealed class FollowUpJob(IServiceProvider services, ILogger<FollowUpJob
                 }
                 finally
                 {
-                    await WorkspaceLock.ReleaseAsync(db, "followups", ws).ConfigureAwait(false);
+                    await AdvisoryLock.ReleaseAsync(db, $"followups:{ws}").ConfigureAwait(false);
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)
