@@ -315,6 +315,30 @@ public abstract class FollowUpTests(ObsessAppFixture app)
         report.NotFollowedUp.ShouldBe(new RetentionGroup(2, 1, 0.5));
         ProblemAssert.ErrorFields(await ProblemAssert.IsProblemAsync(tooLong, HttpStatusCode.BadRequest)).ShouldBe(["days"]);
     }
+
+    [Fact]
+    public async Task Merging_customers_moves_their_follow_ups_and_a_split_moves_them_back()
+    {
+        var ws = await app.CreateWorkspaceAsync();
+        var kim = await LoopSeed.CustomerAsync(app, ws, "Kim");
+        var other = await LoopSeed.CustomerAsync(app, ws, "Kim (work)");
+        await LoopSeed.AnswerAsync(app, ws, kim, FeedbackMetrics.Nps, 1, Guid.CreateVersion7());
+        await LoopSeed.AnswerAsync(app, ws, other, FeedbackMetrics.Nps, 2, Guid.CreateVersion7());
+        await RunJobAsync();
+
+        var merged = await app.InWorkspaceAsync(ws, async sp =>
+        {
+            var db = sp.GetRequiredService<ObsessDb>();
+            await MergeService.MergeAsync(db, await db.Customers.SingleAsync(c => c.Id == kim), await db.Customers.SingleAsync(c => c.Id == other), "test: same person", [], DateTime.UtcNow, default);
+            await db.SaveChangesAsync();
+            return await db.FollowUpTasks.CountAsync(t => t.CustomerId == kim);
+        });
+        var split = await app.InWorkspaceAsync(ws, sp => sp.GetRequiredService<MergeService>().SplitAsync(other, null, "test"));
+
+        merged.ShouldBe(2);
+        split.Outcome.ShouldBe(SplitOutcome.Split);
+        (await TasksAsync(ws)).Select(t => t.CustomerId).Order().ShouldBe(new[] { kim, other }.Order());
+    }
 }
 
 public sealed class FollowUpTests_on_sqlite(SqliteAppFixture app) : FollowUpTests(app), IClassFixture<SqliteAppFixture>;
