@@ -45,7 +45,8 @@ public sealed class FollowUpTasks(ObsessDb db, TimeProvider clock)
         var q = db.FollowUpTasks.AsNoTracking();
         if (filter.Mine)
         {
-            q = q.Where(t => t.OwnerId == caller);
+            // Without a user (an API key) nothing is "mine"; unassigned tasks must not show up as such.
+            q = caller is { } me ? q.Where(t => t.OwnerId == me) : q.Where(t => false);
         }
 
         if (filter.TeamId is { } team)
