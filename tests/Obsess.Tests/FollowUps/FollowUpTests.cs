@@ -339,6 +339,25 @@ public abstract class FollowUpTests(ObsessAppFixture app)
         split.Outcome.ShouldBe(SplitOutcome.Split);
         (await TasksAsync(ws)).Select(t => t.CustomerId).Order().ShouldBe(new[] { kim, other }.Order());
     }
+
+    [Fact]
+    public async Task The_openapi_document_lists_the_follow_up_and_invitation_endpoints_with_summaries()
+    {
+        using var client = app.ApiClient();
+
+        using var doc = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync(Url("/openapi/v1.json")));
+
+        var paths = doc.RootElement.GetProperty("paths");
+        foreach (var (path, method) in new[]
+        {
+            ("/api/followups", "get"), ("/api/followups/{id}", "get"), ("/api/followups/{id}/assign", "post"), ("/api/followups/{id}/close", "post"),
+            ("/api/followups/report", "get"), ("/api/followups/rules", "post"), ("/api/followups/teams/{id}", "put"),
+            ("/api/invitations", "get"), ("/api/invitations/triggers", "post"), ("/api/invitations/settings", "put"),
+        })
+        {
+            paths.GetProperty(path).GetProperty(method).GetProperty("summary").GetString().ShouldNotBeNullOrWhiteSpace(path);
+        }
+    }
 }
 
 public sealed class FollowUpTests_on_sqlite(SqliteAppFixture app) : FollowUpTests(app), IClassFixture<SqliteAppFixture>;
