@@ -61,7 +61,7 @@ public sealed class SentimentAnalyzer(RuleSentimentScorer rules, SentimentModel?
 
         var modelScore = Model.ModelScore(tokens, text, rule);
         var share = Model.RuleShare(tokens, text, rule);
-        var score = SentimentModel.Blend(rule.Compound, modelScore, share);
+        var score = SentimentModel.Shrink(SentimentModel.Blend(rule.Compound, modelScore, share), Model.NeutralZone);
         return new SentimentResult { Score = score, Label = LabelOf(score, rule), RuleScore = rule.Compound, ModelScore = modelScore, RuleShare = share };
     }
 
