@@ -12,7 +12,7 @@ public sealed class SentimentDevBenchmark : IBenchmark
 {
     public string Name => "text-sentiment-dev";
 
-    public string Description => "Sentiment on the development sets only [dataDir] [--model] [--dump texts.txt] [--vader compounds.txt] [--worst N]";
+    public string Description => "Sentiment on the development sets only [dataDir] [--model] [--errors rows.tsv] [--dump texts.txt] [--vader compounds.txt] [--worst N]";
 
     public async Task<int> RunAsync(string[] args, TextWriter output)
     {
@@ -57,26 +57,11 @@ public sealed class SentimentDevBenchmark : IBenchmark
             }
         }
 
-        if (engines.Count > 1 && args.Contains("--transforms"))
+        if (TextData.Option(args, "--errors") is { } errorsFile)
         {
-            var raw = dev.Select(d => engines[2].Analyzer.Analyze(d.Text)).Select(x => x.RuleShare!.Value * x.RuleScore + (1 - x.RuleShare.Value) * x.ModelScore!.Value).ToArray();
-            var gold = dev.Select(d => Class(d.Polarity)).ToArray();
-            var goIdx = Enumerable.Range(0, dev.Count).Where(i => dev[i].Source == "goemotions").ToArray();
-            var revIdx = Enumerable.Range(0, dev.Count).Where(i => dev[i].Source != "goemotions").ToArray();
-            foreach (var (name, f) in new (string, Func<double, double>)[]
-            {
-                ("none", x => x),
-                ("zone .1", x => Math.Sign(x) * Math.Max(0, Math.Abs(x) - 0.1) / 0.9),
-                ("zone .25", x => Math.Sign(x) * Math.Max(0, Math.Abs(x) - 0.25) / 0.75),
-                ("pow 1.5", x => Math.Sign(x) * Math.Pow(Math.Abs(x), 1.5)),
-                ("pow 2", x => Math.Sign(x) * Math.Pow(Math.Abs(x), 2)),
-                ("pow 3", x => Math.Sign(x) * Math.Pow(Math.Abs(x), 3)),
-            })
-            {
-                var t = raw.Select(f).ToArray();
-                string M(int[] idx) => $"r {TextData.F(TextMetrics.Pearson(idx.Select(i => t[i]).ToArray(), idx.Select(i => dev[i].Polarity).ToArray()))} F1 {TextData.F(TextMetrics.MacroF1(TextMetrics.PerClass(idx.Select(i => gold[i]).ToArray(), idx.Select(i => Class(t[i])).ToArray(), ["positive", "neutral", "negative"])))}";
-                await output.WriteLineAsync($"{name}: goemotions {M(goIdx)}; reviews {M(revIdx)}").ConfigureAwait(false);
-            }
+            // Development error analysis: every dev row with its gold polarity and each engine's score.
+            await File.WriteAllLinesAsync(errorsFile, Enumerable.Range(0, dev.Count).Select(i =>
+                $"{dev[i].Source}\t{dev[i].Polarity}\t{string.Join("\t", engines.Select(e => TextData.F(scores[e.Name][i])))}\t{dev[i].Text.ReplaceLineEndings(" ")}")).ConfigureAwait(false);
         }
 
         if (TextData.Option(args, "--vader") is { } vaderFile)
