@@ -38,10 +38,10 @@ public sealed record SentimentTrainingOptions
 /// </summary>
 public sealed class SentimentModel
 {
-    internal const int DenseCount = 5;
+    internal const int DenseCount = 10;
 
     /// <summary>Gate features: see <see cref="GateFeatures"/>.</summary>
-    internal const int GateCount = 7;
+    public const int GateCount = 7;
 
     internal static readonly string[] ClassNames = ["negative", "neutral", "positive"];
 
@@ -124,7 +124,7 @@ public sealed class SentimentModel
         var features = new List<int>(tokens.Count * 2);
         HashedFeatures.Extract(tokens, Linear.Bits, features);
         Span<double> dense = stackalloc double[DenseCount];
-        Dense(text, rule, dense);
+        Dense(text, tokens, rule, dense);
         Span<double> z = stackalloc double[3];
         Linear.Logits(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(features), dense, z);
         return Polarity(z, Temperature);
@@ -146,7 +146,8 @@ public sealed class SentimentModel
 
     internal static double Blend(double rule, double model, double ruleWeight) => ruleWeight * rule + (1 - ruleWeight) * model;
 
-    internal static double Shrink(double score, double zone) => Math.Sign(score) * Math.Max(0, Math.Abs(score) - zone) / (1 - zone);
+    /// <summary>The neutral zone map s ↦ sign(s)·max(0, |s| − c)/(1 − c).</summary>
+    public static double Shrink(double score, double zone) => Math.Sign(score) * Math.Max(0, Math.Abs(score) - zone) / (1 - zone);
 
     internal static double Polarity(ReadOnlySpan<double> logits, double temperature)
     {
@@ -160,8 +161,10 @@ public sealed class SentimentModel
         return p[2] - p[0];
     }
 
-    internal static double GateValue(IReadOnlyList<double> theta, ReadOnlySpan<double> phi)
+    /// <summary>g = σ(θ·φ).</summary>
+    public static double GateValue(IReadOnlyList<double> theta, ReadOnlySpan<double> phi)
     {
+        ArgumentNullException.ThrowIfNull(theta);
         double a = 0;
         for (var i = 0; i < phi.Length; i++)
         {
@@ -218,7 +221,12 @@ public sealed class SentimentModel
         phi[6] = rule.Compound == 0 ? 1 : 0;
     }
 
-    internal static void Dense(string text, RuleSentiment rule, Span<double> into)
+    /// <summary>
+    /// Dense features: the rule scores plus the lexicon and surface features of Mohammad, Kiritchenko &amp; Zhu 2013
+    /// (NRC-Canada, SemEval-2013 Twitter sentiment): strongest positive and negative valence, number of sentiment
+    /// tokens, emoji, words in capitals or lengthened, exclamation and question marks.
+    /// </summary>
+    internal static void Dense(string text, IReadOnlyList<string> tokens, RuleSentiment rule, Span<double> into)
     {
         int bangs = 0, questions = 0;
         foreach (var c in text)
@@ -227,11 +235,22 @@ public sealed class SentimentModel
             questions += c == '?' ? 1 : 0;
         }
 
+        var emphasised = 0;
+        foreach (var t in tokens)
+        {
+            emphasised += TextTokenizer.IsAllCaps(t) && t.Length >= 3 || RuleSentimentScorer.HasLetterRun(t) ? 1 : 0;
+        }
+
         into[0] = rule.Compound;
         into[1] = Math.Tanh(rule.PositiveSum / 4);
         into[2] = Math.Tanh(rule.NegativeSum / 4);
         into[3] = Math.Min(bangs, 3) / 3.0;
         into[4] = questions > 0 ? 1 : 0;
+        into[5] = rule.StrongestPositive / 4;
+        into[6] = rule.StrongestNegative / 4;
+        into[7] = Math.Tanh(rule.SentimentTokens / 4.0);
+        into[8] = Math.Min(rule.Emoji, 3) / 3.0;
+        into[9] = Math.Tanh(emphasised / 2.0);
     }
 }
 
@@ -537,8 +556,13 @@ public static class SentimentTrainer
     /// small L2 penalty, by full-batch AdaGrad (Duchi, Hazan &amp; Singer 2011) from θ = 0 (g = ½): deterministic, and a
     /// fraction of a second for a few thousand rows. ∂r/∂sᵢ = wᵢ((yᵢ − ȳ)/√(SₛₛSᵧᵧ) − r(sᵢ − s̄)/Sₛₛ).
     /// </summary>
-    internal static double[] FitGate(double[][] phi, double[] rule, double[] model, double[] target, double[] weights)
+    public static double[] FitGate(double[][] phi, double[] rule, double[] model, double[] target, double[] weights)
     {
+        ArgumentNullException.ThrowIfNull(phi);
+        ArgumentNullException.ThrowIfNull(rule);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(weights);
         var n = phi.Length;
         var k = SentimentModel.GateCount;
         var theta = new double[k];
@@ -609,7 +633,7 @@ public static class SentimentTrainer
             features.Clear();
             HashedFeatures.Extract(tokens, bits, features);
             var dense = new double[SentimentModel.DenseCount];
-            SentimentModel.Dense(text, rule, dense);
+            SentimentModel.Dense(text, tokens, rule, dense);
             var target = new double[3];
             target[row.Label switch { LabelledText.Negative => 0, LabelledText.Positive => 2, _ => 1 }] = 1;
             list.Add(new TrainingExample([.. features], dense, target));

@@ -78,6 +78,47 @@ public class SentimentModelTests(SmallSentimentModelFixture fixture) : IClassFix
     }
 
     [Fact]
+    public void Gate_learns_to_trust_the_rules_where_they_are_right_and_the_model_elsewhere()
+    {
+        // Synthetic development rows: where gate feature 2 is on, the rule score is the truth and the model is noise;
+        // elsewhere the reverse. The fitted gate must give the rules a large share only in the first group.
+        var random = new Random(5);
+        var n = 2000;
+        var phi = new double[n][];
+        var rule = new double[n];
+        var model = new double[n];
+        var target = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            var social = i % 2 == 0;
+            target[i] = random.Next(3) - 1;
+            var noise = random.NextDouble() * 2 - 1;
+            rule[i] = social ? target[i] * 0.8 : noise;
+            model[i] = social ? noise : target[i] * 0.8;
+            phi[i] = new double[SentimentModel.GateCount];
+            phi[i][0] = 1;
+            phi[i][2] = social ? 1 : 0;
+        }
+
+        var theta = SentimentTrainer.FitGate(phi, rule, model, target, [.. Enumerable.Repeat(1.0, n)]);
+        SentimentModel.GateValue(theta, phi[0]).ShouldBeGreaterThan(0.8);
+        SentimentModel.GateValue(theta, phi[1]).ShouldBeLessThan(0.2);
+    }
+
+    [Fact]
+    public void Neutral_zone_keeps_the_order_and_the_ends_of_the_scale()
+    {
+        double[] xs = [-1, -0.6, -0.12, -0.05, 0, 0.05, 0.12, 0.6, 1];
+        var shrunk = xs.Select(x => SentimentModel.Shrink(x, 0.1)).ToArray();
+        shrunk.ShouldBe([.. shrunk.OrderBy(x => x)]);
+        shrunk[0].ShouldBe(-1);
+        shrunk[^1].ShouldBe(1);
+        shrunk[3].ShouldBe(0);
+        SentimentAnalyzer.LabelOf(shrunk[6]).ShouldBe(SentimentLabel.Neutral);
+        SentimentAnalyzer.LabelOf(shrunk[7]).ShouldBe(SentimentLabel.Positive);
+    }
+
+    [Fact]
     public void GoEmotions_comments_map_to_one_sentiment_or_are_left_out()
     {
         double[] T(params string[] emotions) => [.. EmotionModel.Emotions.Select(e => emotions.Contains(e) ? 1.0 / emotions.Length : 0)];
