@@ -27,6 +27,12 @@ public sealed record SentimentTrainingOptions
     public double LearningRate { get; init; } = 0.1;
 
     public IReadOnlyList<double> L2Grid { get; init; } = [1e-7, 1e-6, 1e-5];
+
+    /// <summary>
+    /// Character n-gram length added to the word features (0: none). 4 had the lowest dev log-loss of 3, 4 and 5
+    /// (.5864, .5805, .5810; none: .5972).
+    /// </summary>
+    public int CharGrams { get; init; } = 4;
 }
 
 /// <summary>
@@ -57,6 +63,7 @@ public sealed class SentimentModel
         Temperature = MetaNumber(linear, "temperature", 1);
         Gate = linear.Meta.TryGetValue("gate", out var gate) ? ParseGate(gate) : new double[GateCount];
         NeutralZone = MetaNumber(linear, "neutralZone", 0);
+        CharGrams = (int)MetaNumber(linear, "charGrams", 0);
         if (Temperature <= 0 || NeutralZone is < 0 or >= 1)
         {
             throw new FormatException("model JSON 'meta': temperature must be positive and neutralZone in [0, 1).");
@@ -74,6 +81,9 @@ public sealed class SentimentModel
     /// inside the fixed ±0.05 neutral thresholds. Chosen on the development set by 3-class macro-F1.
     /// </summary>
     public double NeutralZone { get; }
+
+    /// <summary>Length of the character n-grams added to the word features (0: none).</summary>
+    public int CharGrams { get; }
 
     /// <summary>Gate weights θ over <see cref="GateFeatures"/> (the first is the intercept).</summary>
     public IReadOnlyList<double> Gate { get; }
@@ -123,6 +133,10 @@ public sealed class SentimentModel
     {
         var features = new List<int>(tokens.Count * 2);
         HashedFeatures.Extract(tokens, Linear.Bits, features);
+        if (CharGrams > 0)
+        {
+            HashedFeatures.ExtractCharGrams(tokens, Linear.Bits, CharGrams, features);
+        }
         Span<double> dense = stackalloc double[DenseCount];
         Dense(text, tokens, rule, dense);
         Span<double> z = stackalloc double[3];
@@ -398,8 +412,8 @@ public static class SentimentTrainer
             throw new ArgumentException("training and development sets must not be empty.");
         }
 
-        var trainSet = Prepare(train, rules, options.Bits);
-        var devSet = Prepare(dev, rules, options.Bits);
+        var trainSet = Prepare(train, rules, options.Bits, options.CharGrams);
+        var devSet = Prepare(dev, rules, options.Bits, options.CharGrams);
         var weights = DevWeights(dev);
         LinearModel? best = null;
         var bestLoss = double.PositiveInfinity;
@@ -412,6 +426,7 @@ public static class SentimentTrainer
                 ["l2"] = l2.ToString("R", CultureInfo.InvariantCulture),
                 ["learningRate"] = options.LearningRate.ToString("R", CultureInfo.InvariantCulture),
                 ["trainCount"] = train.Count.ToString(CultureInfo.InvariantCulture),
+                ["charGrams"] = options.CharGrams.ToString(CultureInfo.InvariantCulture),
             };
             foreach (var (_, model) in SoftmaxTrainer.TrainEpochs(trainSet, SentimentModel.ClassNames, options.Bits, SentimentModel.DenseCount, options.MaxEpochs, options.LearningRate, l2, options.Seed, meta))
             {
@@ -621,7 +636,7 @@ public static class SentimentTrainer
         return theta;
     }
 
-    internal static List<TrainingExample> Prepare(IReadOnlyList<LabelledText> rows, RuleSentimentScorer rules, int bits)
+    internal static List<TrainingExample> Prepare(IReadOnlyList<LabelledText> rows, RuleSentimentScorer rules, int bits, int charGrams)
     {
         var list = new List<TrainingExample>(rows.Count);
         var features = new List<int>();
@@ -632,6 +647,10 @@ public static class SentimentTrainer
             var rule = rules.Score(text, tokens);
             features.Clear();
             HashedFeatures.Extract(tokens, bits, features);
+            if (charGrams > 0)
+            {
+                HashedFeatures.ExtractCharGrams(tokens, bits, charGrams, features);
+            }
             var dense = new double[SentimentModel.DenseCount];
             SentimentModel.Dense(text, tokens, rule, dense);
             var target = new double[3];
