@@ -191,8 +191,8 @@ public sealed class SentimentModel
     /// <summary>
     /// What the gate sees, all in [0, 1]: intercept; lexicon evidence (tanh of the summed absolute valences / 4);
     /// emoticons or emoji; Twitter-style mark-up (@mention, #hashtag, link); emphasis (an exclamation mark, a word in
-    /// capitals or a letter repeated three times, as in "sooo"); length (tokens / 40, capped); the model's own
-    /// confidence is deliberately not used, so the rules' share does not depend on the model being sure of itself.
+    /// capitals or a letter repeated three times, as in "sooo"); length (tokens / 40, capped); no rule evidence at all
+    /// (compound 0). The model's own confidence was tried as a feature and did not help on the development set.
     /// </summary>
     internal static void GateFeatures(IReadOnlyList<string> tokens, string text, RuleSentiment rule, Span<double> phi)
     {
