@@ -17,6 +17,7 @@ using Obsess.Features.Dashboard;
 using Obsess.Features.Demo;
 using Obsess.Features.Ingestion;
 using Obsess.Features.Intelligence;
+using Obsess.Features.Surveys;
 using Obsess.Features.Workspaces;
 
 namespace Obsess.Hosting;
@@ -84,6 +85,7 @@ public static class ObsessApp
         services.AddScoped<Features.Import.ImportService>();
         services.AddScoped<Features.Intelligence.ScoresService>();
         services.AddScoped<Features.Intelligence.InsightsQueries>();
+        services.AddSurveys();
 
         services.AddDataProtection().SetApplicationName("obsess");
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
@@ -230,8 +232,10 @@ public static class ObsessApp
         api.MapWorkspaceApi();
         api.MapIntelligenceApi();
         api.MapHealthConfigApi();
+        api.MapSurveysApi();
 
         app.MapIngestionApi();
+        app.MapPublicSurveyApi();
         app.MapRazorComponents<App>();
     }
 
