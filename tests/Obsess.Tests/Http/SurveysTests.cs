@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Obsess.Features.Accounts;
 using Obsess.Features.Feedback;
 using Obsess.Features.Surveys;
@@ -213,7 +214,7 @@ public abstract class SurveysTests(ObsessAppFixture app)
         using var anonymous = app.ApiClient();
         using var answered = await AnswerAsync(anonymous, survey, new { link = key, answers = new { nps = 10, csat = 5 }, complete = true, touchpoint = "ignored" });
         answered.StatusCode.ShouldBe(HttpStatusCode.Created, await answered.Content.ReadAsStringAsync());
-        var rows = await app.QueryAsync(ws, db => db.Feedback.ToListAsync());
+        var rows = await app.QueryAsync(ws, db => db.Feedback.Where(f => f.SurveyId == survey.Id).ToListAsync());
         rows.Count.ShouldBe(2);
         rows.ShouldAllBe(r => r.CustomerId == customerId && r.Touchpoint == "support_resolved" && r.Channel == "email");
 
@@ -412,6 +413,31 @@ public abstract class SurveysTests(ObsessAppFixture app)
         (await agent.PostAsJsonAsync(Url($"/api/surveys/{survey.Id}/links"), new { customerId = Guid.NewGuid(), touchpoint = "x" })).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         (await app.ApiClient().GetAsync(Url("/api/surveys"))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         (await manager.GetFromJsonAsync<SurveyView>(Url($"/api/surveys/{survey.Id}")))!.Status.ShouldBe(SurveyStatuses.Draft);
+    }
+
+    [Fact]
+    public async Task The_demo_company_has_two_live_surveys_whose_answers_are_feedback_rows_and_reloading_keeps_two()
+    {
+        var ws = await app.CreateWorkspaceAsync(demoCustomers: 150, seed: 11);
+        using var viewer = app.ApiClient((await app.CreateApiKeyAsync(ws, Roles.Viewer)).Key);
+
+        var surveys = (await viewer.GetFromJsonAsync<List<SurveyListItem>>(Url("/api/surveys")))!;
+
+        surveys.Select(s => s.Name).ShouldBe(["Customer relationship (NPS)", "Support follow-up (CSAT)"], ignoreOrder: true);
+        surveys.ShouldAllBe(s => s.Status == SurveyStatuses.Live && s.Responses.Complete > 0);
+        var feedback = await app.QueryAsync(ws, db => db.Feedback.ToListAsync());
+        feedback.Where(f => f.Metric == FeedbackMetrics.Nps).ShouldAllBe(f => f.Score >= 0 && f.Score <= 10 && f.ScaleMax == 10 && f.CustomerId != null);
+        feedback.Where(f => f.Metric == FeedbackMetrics.Csat).ShouldAllBe(f => f.Score >= 1 && f.Score <= 5 && f.Touchpoint == "support_resolved" && f.Agent != null);
+        feedback.Select(f => f.Metric).Distinct().ShouldBe([FeedbackMetrics.Nps, FeedbackMetrics.Choice, FeedbackMetrics.Text, FeedbackMetrics.Csat, FeedbackMetrics.Ces], ignoreOrder: true);
+        var textIds = feedback.Where(f => f.TextId != null).Select(f => f.TextId!.Value).ToHashSet();
+        var texts = await app.QueryAsync(ws, db => db.Texts.Where(t => t.Kind == TextKinds.SurveyComment).Select(t => t.Id).ToListAsync());
+        texts.ToHashSet().SetEquals(textIds).ShouldBeTrue();
+        var relationship = surveys.Single(s => s.Name == "Customer relationship (NPS)");
+        (await app.QueryAsync(ws, db => db.Set<SurveyResponse>().Where(r => r.SurveyId == relationship.Id).GroupBy(r => r.CustomerId).CountAsync(g => g.Count() > 1))).ShouldBe(0);
+
+        await app.InWorkspaceAsync(ws, sp => sp.GetRequiredService<Obsess.Features.Demo.DemoLoader>().LoadAsync(150, 11, replace: true));
+
+        (await viewer.GetFromJsonAsync<List<SurveyListItem>>(Url("/api/surveys")))!.Count.ShouldBe(2);
     }
 
     [Fact]

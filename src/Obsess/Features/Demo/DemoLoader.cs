@@ -32,6 +32,7 @@ public sealed class DemoLoader(ObsessDb db, TimeProvider clock)
         var orderRows = new List<Order>(customers * 6);
         var eventRows = new List<CustomerEvent>(customers * 20);
         var now = clock.GetUtcNow().UtcDateTime;
+        var surveys = new DemoSurveys(ws, seed, today, now);
         var done = 0;
         foreach (var c in DemoGenerator.Generate(options))
         {
@@ -88,6 +89,7 @@ public sealed class DemoLoader(ObsessDb db, TimeProvider clock)
                 CreatedAt = now,
                 UpdatedAt = now,
             });
+            surveys.Add(id, c);
             if (++done % 1000 == 0)
             {
                 progress?.Invoke("Generating", (double)done / customers);
@@ -103,6 +105,7 @@ public sealed class DemoLoader(ObsessDb db, TimeProvider clock)
             await db.Database.UseTransactionAsync(tx, ct).ConfigureAwait(false);
             if (replace)
             {
+                await DemoSurveys.RemoveAsync(db, ct).ConfigureAwait(false);
                 await db.Events.ExecuteDeleteAsync(ct).ConfigureAwait(false);
                 await db.Orders.ExecuteDeleteAsync(ct).ConfigureAwait(false);
                 await db.Identities.ExecuteDeleteAsync(ct).ConfigureAwait(false);
@@ -121,6 +124,7 @@ public sealed class DemoLoader(ObsessDb db, TimeProvider clock)
             written += await BulkWriter.WriteAsync(connection, tx, "customer_identities", IdentityColumns, identityRows, n => Report("Writing identities", n), ct).ConfigureAwait(false);
             written += await BulkWriter.WriteAsync(connection, tx, "orders", OrderColumns, orderRows, n => Report("Writing orders", n), ct).ConfigureAwait(false);
             await BulkWriter.WriteAsync(connection, tx, "events", EventColumns, eventRows, n => Report("Writing events", n), ct).ConfigureAwait(false);
+            await surveys.WriteAsync(connection, tx, ct).ConfigureAwait(false);
             await tx.CommitAsync(ct).ConfigureAwait(false);
             await db.Database.UseTransactionAsync(null, ct).ConfigureAwait(false);
         }
