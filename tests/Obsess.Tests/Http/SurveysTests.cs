@@ -207,8 +207,10 @@ public abstract class SurveysTests(ObsessAppFixture app)
         using var linkResponse = await manager.PostAsJsonAsync(Url($"/api/surveys/{survey.Id}/links"), new { customerId, touchpoint = "support_resolved", channel = "email", expiresInDays = 7 });
         linkResponse.StatusCode.ShouldBe(HttpStatusCode.Created, await linkResponse.Content.ReadAsStringAsync());
         var link = (await linkResponse.Content.ReadFromJsonAsync<CreatedSurveyLink>())!;
-        var key = Uri.UnescapeDataString(new Uri(link.Path).Query.Split("k=")[1]);
-        link.Path.ShouldStartWith($"http://localhost{survey.PublicPath}?k=");
+        var key = Uri.UnescapeDataString(new Uri(link.Url!).Query.Split("k=")[1]);
+        link.Url.ShouldBe($"http://localhost{link.Path}");
+        link.Path.ShouldStartWith($"{survey.PublicPath}?k=");
+        link.ExpiresAt.ShouldBe(DateTime.UtcNow.AddDays(7), TimeSpan.FromMinutes(1));
         (await app.QueryAsync(ws, db => db.Set<SurveyLink>().Select(l => l.SecretHash).SingleAsync())).ShouldNotContain(key);
 
         using var anonymous = app.ApiClient();
@@ -228,13 +230,35 @@ public abstract class SurveysTests(ObsessAppFixture app)
         // A second link for the same customer and touchpoint cannot answer again (one answer per customer and touchpoint).
         using var secondLink = await manager.PostAsJsonAsync(Url($"/api/surveys/{survey.Id}/links"), new { customerId, touchpoint = "support_resolved" });
         var second = (await secondLink.Content.ReadFromJsonAsync<CreatedSurveyLink>())!;
-        var secondKey = Uri.UnescapeDataString(new Uri(second.Path).Query.Split("k=")[1]);
+        var secondKey = Uri.UnescapeDataString(new Uri(second.Url!).Query.Split("k=")[1]);
         using var duplicate = await AnswerAsync(app.ApiClient(), survey, new { link = secondKey, answers = new { nps = 4 } });
         (await ProblemAssert.IsProblemAsync(duplicate, HttpStatusCode.Conflict)).RootElement.GetProperty("detail").GetString()
             .ShouldBe("This customer has already answered this survey for this touchpoint.");
 
         using var forged = await AnswerAsync(app.ApiClient(), survey, new { link = secondKey[..^2] + "AA", answers = new { nps = 4 } });
         await ProblemAssert.IsProblemAsync(forged, HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task An_expired_personal_link_is_refused_on_the_page_and_in_the_api()
+    {
+        var ws = await app.CreateWorkspaceAsync(demoCustomers: 3, seed: 5);
+        using var manager = app.ApiClient((await app.CreateApiKeyAsync(ws, Roles.Manager)).Key);
+        var survey = await CreateAsync(manager);
+        var customerId = await app.QueryAsync(ws, db => db.Customers.Select(c => c.Id).FirstAsync());
+        using var linkResponse = await manager.PostAsJsonAsync(Url($"/api/surveys/{survey.Id}/links"), new { customerId, touchpoint = "onboarding" });
+        var link = (await linkResponse.Content.ReadFromJsonAsync<CreatedSurveyLink>())!;
+        await app.QueryAsync(ws, db => db.Set<SurveyLink>().Where(l => l.Id == link.Id)
+            .ExecuteUpdateAsync(s => s.SetProperty(l => l.ExpiresAt, DateTime.UtcNow.AddMinutes(-1))));
+        using var anonymous = app.ApiClient();
+
+        var page = await anonymous.GetStringAsync(Url(link.Path));
+        using var answer = await AnswerAsync(anonymous, survey, new { link = Uri.UnescapeDataString(link.Path.Split("k=")[1]), answers = new { nps = 9 } });
+
+        page.ShouldContain("This personal link has expired.");
+        page.ShouldNotContain("<form");
+        await ProblemAssert.IsProblemAsync(answer, HttpStatusCode.Gone);
+        (await app.QueryAsync(ws, db => db.Set<SurveyResponse>().CountAsync(r => r.SurveyId == survey.Id))).ShouldBe(0);
     }
 
     [Fact]

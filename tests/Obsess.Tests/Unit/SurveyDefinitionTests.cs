@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
 using Obsess.Features.Surveys;
 
 namespace Obsess.Tests.Unit;
@@ -244,5 +245,34 @@ public sealed class SurveyDefinitionTests
         SurveyResponder.LanguageFor(d, SurveyResponder.AcceptedLanguages("fr-FR, de-AT;q=0.8, en;q=0.5")).ShouldBe("de");
         SurveyResponder.LanguageFor(d, SurveyResponder.AcceptedLanguages("fr")).ShouldBe("en");
         SurveyResponder.LanguageFor(d, ["DE", "en"]).ShouldBe("de");
+    }
+}
+
+/// <summary>The public endpoints' limiter: a submission needs a permit from its address's and its survey's window.</summary>
+public sealed class SurveyThrottleTests
+{
+    private static DefaultHttpContext From(string address) =>
+        new() { Connection = { RemoteIpAddress = System.Net.IPAddress.Parse(address) } };
+
+    [Fact]
+    public void A_survey_flooded_from_many_addresses_is_limited_while_other_surveys_are_not()
+    {
+        using var throttle = new SurveyThrottle(new SurveyThrottleOptions { PerAddressPerMinute = 100, PerSurveyPerMinute = 3 });
+
+        var results = Enumerable.Range(1, 4).Select(i => throttle.TryAcquire(From($"10.0.0.{i}"), "survey-a")).ToList();
+
+        results.ShouldBe([true, true, true, false]);
+        throttle.TryAcquire(From("10.0.0.9"), "survey-b").ShouldBeTrue();
+    }
+
+    [Fact]
+    public void One_address_is_limited_across_surveys()
+    {
+        using var throttle = new SurveyThrottle(new SurveyThrottleOptions { PerAddressPerMinute = 2, PerSurveyPerMinute = 100 });
+
+        throttle.TryAcquire(From("10.1.1.1"), "a").ShouldBeTrue();
+        throttle.TryAcquire(From("10.1.1.1"), "b").ShouldBeTrue();
+        throttle.TryAcquire(From("10.1.1.1"), "c").ShouldBeFalse();
+        throttle.TryAcquire(From("10.1.1.2"), "c").ShouldBeTrue();
     }
 }

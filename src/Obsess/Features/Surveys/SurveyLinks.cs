@@ -5,8 +5,11 @@ namespace Obsess.Features.Surveys;
 
 public sealed record CreateLinkRequest(Guid? CustomerId, string? Touchpoint, string? Channel, int? ExpiresInDays, string? Agent = null, string? Product = null);
 
-/// <summary>A new personal link. <see cref="Path"/> carries the secret; it is shown once and only its hash is stored.</summary>
-public sealed record CreatedSurveyLink(Guid Id, Guid SurveyId, Guid CustomerId, string Touchpoint, string Path, DateTime ExpiresAt);
+/// <summary>
+/// A new personal link. <see cref="Path"/> (relative to the app's address) carries the secret; it is shown once and
+/// only its hash is stored. <see cref="Url"/> is the full address when the caller knows the app's base address.
+/// </summary>
+public sealed record CreatedSurveyLink(Guid Id, Guid SurveyId, Guid CustomerId, string Touchpoint, string Path, DateTime ExpiresAt, string? Url = null);
 
 public sealed record LinkResult(CreatedSurveyLink? Link, Dictionary<string, string[]> Errors, string? Conflict = null);
 

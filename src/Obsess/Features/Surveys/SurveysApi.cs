@@ -155,7 +155,7 @@ internal static class SurveysApi
 
         Audit.Audit.Record(db, survey.WorkspaceId, Audit.Audit.ActorOf(caller), "survey.link", $"survey:{survey.Id}", $"customer:{result.Link!.CustomerId} touchpoint:{result.Link.Touchpoint}", clock);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        var link = result.Link with { Path = $"{http.Request.Scheme}://{http.Request.Host}{result.Link.Path}" };
+        var link = result.Link with { Url = $"{http.Request.Scheme}://{http.Request.Host}{result.Link.Path}" };
         return TypedResults.Created($"/api/surveys/{survey.Id}", link);
     }
 
@@ -296,8 +296,9 @@ internal static class SurveysApi
 
         return result.Outcome switch
         {
+            // No Location: a response is not readable back through the public API.
             SubmitOutcome.Saved when result.ResumeSecret is not null => TypedResults.Created(
-                $"/s/{token}/responses/{result.ResponseId}",
+                (string?)null,
                 new ResponseSaved(result.ResponseId!.Value, result.ResumeSecret, result.Status!, result.Path!, result.Missing!)),
             SubmitOutcome.Saved => TypedResults.Ok(new ResponseSaved(result.ResponseId!.Value, null, result.Status!, result.Path!, result.Missing!)),
             SubmitOutcome.Invalid => TypedResults.ValidationProblem(result.Errors!),
