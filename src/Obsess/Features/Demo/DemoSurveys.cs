@@ -94,8 +94,8 @@ internal sealed class DemoSurveys
             if (at > customer.AcquiredAt)
             {
                 var lapsed = customer.DroppedOutAt is { } dropped && dropped < at;
-                var mean = 6.2 + Math.Min(customer.Orders.Count, 12) * 0.25 - (lapsed ? 3.0 : 0);
-                var nps = Math.Clamp((int)Math.Round(mean + (Normal() * 2.2)), 0, 10);
+                var mean = 7.6 + (Math.Min(customer.Orders.Count, 12) * 0.15) - (lapsed ? 3.0 : 0);
+                var nps = Math.Clamp((int)Math.Round(mean + (Normal() * 2.0)), 0, 10);
                 var german = _rng.NextDouble() < 0.15;
                 var answers = new Dictionary<string, SurveyAnswer> { ["nps"] = new() { Score = nps } };
                 var partial = _rng.NextDouble() < 0.05;
