@@ -95,6 +95,11 @@ public sealed class SurveyBrowserTests(ObsessServer server)
         (await page.Locator("h1").InnerTextAsync()).ShouldBe("Customer relationship (NPS)");
         await Axe.ShouldHaveNoSeriousViolationsAsync(page, "the public survey page");
 
+        // On a phone-sized screen the 0–10 scale wraps instead of scrolling sideways.
+        await page.SetViewportSizeAsync(360, 740);
+        (await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth")).ShouldBeLessThanOrEqualTo(360);
+        await Axe.ShouldHaveNoSeriousViolationsAsync(page, "the public survey page on a small screen");
+
         // The skip link comes first, then the first score; arrows choose within the 0–10 group.
         await page.Keyboard.PressAsync("Tab");
         (await FocusedAsync(page, "el => el.textContent.trim()")).ShouldBe("Skip to the survey");

@@ -95,6 +95,37 @@ public abstract partial class SurveyPagesTests(ObsessAppFixture app)
     }
 
     [Fact]
+    public async Task A_personal_link_answered_on_the_page_is_tied_to_its_customer_and_cannot_be_used_again()
+    {
+        var ws = await app.CreateWorkspaceAsync(demoCustomers: 3, seed: 9);
+        using var manager = app.ApiClient((await app.CreateApiKeyAsync(ws, Roles.Manager)).Key);
+        using var created = await manager.PostAsJsonAsync(Url("/api/surveys"), SurveysTests.Definition());
+        var survey = (await created.Content.ReadFromJsonAsync<SurveyView>())!;
+        (await manager.PostAsync(Url($"/api/surveys/{survey.Id}/publish"), null)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var customerId = await app.QueryAsync(ws, db => db.Customers.Select(c => c.Id).FirstAsync());
+        using var linkResponse = await manager.PostAsJsonAsync(Url($"/api/surveys/{survey.Id}/links"), new { customerId, touchpoint = "delivery", channel = "sms" });
+        var link = (await linkResponse.Content.ReadFromJsonAsync<CreatedSurveyLink>())!;
+        using var browser = app.Browser();
+
+        using var page = await browser.GetAsync(link.Path);
+        var form = await FormAsync(page, "survey-answers");
+        form["k"].ShouldBe(Uri.UnescapeDataString(link.Path.Split("k=")[1]));
+        using var answered = await browser.Http.PostAsync(Url(link.Path), Post(form, ("a.nps", "4")));
+        var next = await FormAsync(answered, "survey-answers");
+        using var done = await browser.Http.PostAsync(Url(link.Path), Post(next, ("a.comment", "Late again.")));
+        BrowserClient.IsRedirect(done.StatusCode).ShouldBeTrue(await done.Content.ReadAsStringAsync());
+
+        var rows = await app.QueryAsync(ws, db => db.Feedback.Where(f => f.SurveyId == survey.Id).OrderBy(f => f.QuestionId).ToListAsync());
+        rows.Select(r => (r.QuestionId, r.CustomerId, r.Touchpoint, r.Channel)).ShouldBe([("comment", (Guid?)customerId, "delivery", "sms"), ("nps", customerId, "delivery", "sms")]);
+        using var again = await app.Browser().GetAsync(link.Path);
+        var html = await again.Content.ReadAsStringAsync();
+        html.ShouldContain("already been used");
+        html.ShouldNotContain("<form");
+        using var replay = await browser.Http.PostAsync(Url(link.Path), Post(form, ("a.nps", "10")));
+        replay.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+    }
+
+    [Fact]
     public async Task A_closed_survey_page_says_so_and_shows_no_form()
     {
         var (ws, survey) = await LiveSurveyAsync();

@@ -276,3 +276,56 @@ public sealed class SurveyThrottleTests
         throttle.TryAcquire(From("10.1.1.2"), "c").ShouldBeTrue();
     }
 }
+
+/// <summary>The builder's no-JavaScript form: fields back into a survey, and each button's edit.</summary>
+public sealed class SurveyEditorFormTests
+{
+    private static Func<string, Microsoft.Extensions.Primitives.StringValues> Form(params (string Key, string Value)[] fields) =>
+        key => new Microsoft.Extensions.Primitives.StringValues([.. fields.Where(f => f.Key == key).Select(f => f.Value)]);
+
+    private static readonly (string, string)[] TwoQuestions =
+    [
+        ("name", "Checkout"), ("languages", "en, de"), ("defaultLanguage", "en"), ("quota", "100"), ("closesAt", "2030-01-31T18:30"),
+        ("q0.id", "q1"), ("q0.type", "nps"), ("q0.required", "true"), ("q0.label.en", "Recommend?"), ("q0.label.de", "Empfehlen?"),
+        ("q0.r0.operator", "lte"), ("q0.r0.value", "6"), ("q0.r0.action", "goto"), ("q0.r0.target", "q2"),
+        ("q1.id", "q2"), ("q1.type", "single"), ("q1.label.en", "Why?"), ("q1.label.de", "Warum?"),
+        ("q1.o0.id", "o1"), ("q1.o0.label.en", "Price"), ("q1.o0.label.de", "Preis"),
+        ("q1.o1.id", "o2"), ("q1.o1.label.en", "Speed"), ("q1.o1.label.de", "Tempo"),
+    ];
+
+    [Fact]
+    public void The_posted_fields_read_back_as_a_valid_survey()
+    {
+        var request = SurveyEditorForm.Read(Form(TwoQuestions));
+
+        var (definition, errors) = SurveyService.Check(request);
+        errors.ShouldBeEmpty();
+        (request.Name, request.ResponseQuota, request.ClosesAt).ShouldBe(("Checkout", (int?)100, (DateTime?)new DateTime(2030, 1, 31, 18, 30, 0, DateTimeKind.Utc)));
+        definition.Languages.ShouldBe(["en", "de"]);
+        definition.Questions[0].Rules!.Single().ShouldBe(new SkipRule { Operator = "lte", Score = 6, Action = "goto", Target = "q2" });
+        definition.Questions[1].Options!.Select(o => o.Label["de"]).ShouldBe(["Preis", "Tempo"]);
+        definition.Questions.Select(q => q.Required).ShouldBe([true, false]);
+    }
+
+    [Fact]
+    public void Buttons_add_move_and_remove_questions_options_and_rules()
+    {
+        var request = SurveyEditorForm.Read(Form(TwoQuestions));
+
+        var added = SurveyEditorForm.Apply(request, "add-question", "multiple")!.Value;
+        added.Request.Questions!.Select(q => (q.Id, q.Type)).ShouldBe([("q1", "nps"), ("q2", "single"), ("q3", "multiple")]);
+        added.Request.Questions![2].Options!.Select(o => o.Id).ShouldBe(["o1", "o2"]);
+        added.Message.ShouldBe("Added question 3 (Multiple choice).");
+
+        SurveyEditorForm.Apply(request, "down:0", null)!.Value.Request.Questions!.Select(q => q.Id).ShouldBe(["q2", "q1"]);
+        SurveyEditorForm.Apply(request, "up:1", null)!.Value.Request.Questions!.Select(q => q.Id).ShouldBe(["q2", "q1"]);
+        SurveyEditorForm.Apply(request, "up:0", null).ShouldBeNull();
+        SurveyEditorForm.Apply(request, "remove:0", null)!.Value.Request.Questions!.Select(q => q.Id).ShouldBe(["q2"]);
+        SurveyEditorForm.Apply(request, "add-option:1", null)!.Value.Request.Questions![1].Options!.Select(o => o.Id).ShouldBe(["o1", "o2", "o3"]);
+        SurveyEditorForm.Apply(request, "remove-option:1:0", null)!.Value.Request.Questions![1].Options!.Select(o => o.Id).ShouldBe(["o2"]);
+        SurveyEditorForm.Apply(request, "add-rule:1", null)!.Value.Request.Questions![1].Rules!.Single().Operator.ShouldBe(RuleOperators.Chosen);
+        SurveyEditorForm.Apply(request, "remove-rule:0:0", null)!.Value.Request.Questions![0].Rules.ShouldBeEmpty();
+        SurveyEditorForm.Apply(request, "remove:7", null).ShouldBeNull();
+        SurveyEditorForm.Apply(request, "drop table", null).ShouldBeNull();
+    }
+}

@@ -30,8 +30,7 @@
   if (target) { target.appendChild(host); } else { script.parentNode.insertBefore(host, script.nextSibling); }
   var root = host.attachShadow({ mode: 'open' });
 
-  var style = document.createElement('style');
-  style.textContent = [
+  var css = [
     ':host { all: initial; display: block; font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1b1f24; line-height: 1.5; }',
     '.box { background: #fff; border: 1px solid #c9ced6; border-radius: 8px; padding: 1rem; max-width: 40rem; }',
     'h2 { font-size: 1.15rem; margin: 0 0 .5rem; }',
@@ -51,7 +50,16 @@
     '.hp { position: absolute; left: -10000px; width: 1px; height: 1px; overflow: hidden; }',
     '.sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }'
   ].join('\n');
-  root.appendChild(style);
+  // A constructed style sheet is not inline style, so a host page's strict style-src policy does not block it.
+  if ('adoptedStyleSheets' in root && typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype) {
+    var sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    root.adoptedStyleSheets = [sheet];
+  } else {
+    var style = document.createElement('style');
+    style.textContent = css;
+    root.appendChild(style);
+  }
 
   var box = el('section', { 'class': 'box' });
   root.appendChild(box);
