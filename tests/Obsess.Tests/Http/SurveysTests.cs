@@ -104,12 +104,12 @@ public abstract class SurveysTests(ObsessAppFixture app)
             ("liked", FeedbackMetrics.Choice, null, null),
             ("nps", FeedbackMetrics.Nps, 10, 10),
         ]);
-        rows.ShouldAllBe(r => r.SurveyId == survey.Id && r.Kind == FeedbackKinds.Survey && r.Touchpoint == "relationship" && r.Language == "de" && r.CustomerId == null);
+        rows.ShouldAllBe(r => r.SurveyId == survey.Id && r.Kind == FeedbackKinds.Survey && r.Source == "Relationship survey" && r.Touchpoint == "relationship" && r.Language == "de" && r.CustomerId == null);
         rows.Single(r => r.QuestionId == "liked").Choices.ShouldBe("[\"price\",\"staff\"]");
         var textId = rows.Single(r => r.QuestionId == "comment").TextId;
         var text = await app.QueryAsync(ws, db => db.Texts.SingleAsync(t => t.Id == textId));
         (text.Kind, text.Body, text.AnalysisVersion, text.Source, text.ExternalId).ShouldBe(
-            (TextKinds.SurveyComment, "Fast and friendly.", (string?)null, $"survey:{survey.Id:N}", $"{saved.ResponseId:N}:comment"));
+            (TextKinds.SurveyComment, "Fast and friendly.", (string?)null, "Relationship survey", $"{saved.ResponseId:N}:comment"));
 
         var view = await manager.GetFromJsonAsync<SurveyView>(Url($"/api/surveys/{survey.Id}"));
         view!.Responses.ShouldBe(new SurveyCounts(1, 0));

@@ -385,8 +385,12 @@ public sealed class SurveyResponder(ObsessDb db, CurrentWorkspace workspace, Tim
         }
     }
 
-    /// <summary>The feedback and text source of a survey's answers: stable, unlike its name.</summary>
-    public static string SourceOf(Survey survey) => $"survey:{survey.Id:N}";
+    /// <summary>
+    /// The feedback and text source of a survey's answers: the survey's name (as the feedback record's contract says),
+    /// cut to the column's 64 characters. Only drafts can be renamed and drafts take no answers, so it stays stable;
+    /// <see cref="FeedbackRecord.SurveyId"/> is the exact link, and the external id (response:question) keeps rows unique.
+    /// </summary>
+    public static string SourceOf(Survey survey) => survey.Name.Length > 64 ? survey.Name[..64] : survey.Name;
 
     public static string MetricOf(string questionType) => questionType switch
     {
