@@ -262,6 +262,29 @@ public abstract class SurveysTests(ObsessAppFixture app)
     }
 
     [Fact]
+    public async Task A_trigger_creates_a_link_in_code_and_its_agent_and_product_reach_the_feedback_rows()
+    {
+        var ws = await app.CreateWorkspaceAsync(demoCustomers: 3, seed: 13);
+        using var manager = app.ApiClient((await app.CreateApiKeyAsync(ws, Roles.Manager)).Key);
+        var survey = await CreateAsync(manager);
+        var customerId = await app.QueryAsync(ws, db => db.Customers.Select(c => c.Id).FirstAsync());
+
+        var result = await app.InWorkspaceAsync(ws, async sp =>
+        {
+            var db = sp.GetRequiredService<Obsess.Data.ObsessDb>();
+            var entity = await db.Set<Survey>().SingleAsync(s => s.Id == survey.Id);
+            return await SurveyLinks.CreateAsync(db, entity, customerId, "support_resolved", TimeProvider.System, channel: "chat", agent: "Ann Agent", product: "Kettle");
+        });
+        result.Errors.ShouldBeEmpty();
+        using var answered = await AnswerAsync(app.ApiClient(), survey, new { link = Uri.UnescapeDataString(result.Link!.Path.Split("k=")[1]), answers = new { nps = 7, csat = 4 }, complete = true });
+        answered.StatusCode.ShouldBe(HttpStatusCode.Created, await answered.Content.ReadAsStringAsync());
+
+        var rows = await app.QueryAsync(ws, db => db.Feedback.Where(f => f.SurveyId == survey.Id).ToListAsync());
+        rows.Count.ShouldBe(2);
+        rows.ShouldAllBe(r => r.Agent == "Ann Agent" && r.Product == "Kettle" && r.Channel == "chat" && r.CustomerId == customerId);
+    }
+
+    [Fact]
     public async Task Link_requests_are_validated_and_name_each_field()
     {
         var (_, manager) = await WorkspaceAsync();

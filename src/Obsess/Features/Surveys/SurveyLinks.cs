@@ -22,6 +22,13 @@ public static class SurveyLinks
     public const int DefaultExpiryDays = 30;
     public const int MaxExpiryDays = 365;
 
+    /// <summary>A personal link for one customer and touchpoint; the shape a trigger (e-mail, webhook) calls.</summary>
+    /// <param name="db">Acting in the survey's workspace.</param>
+    public static Task<LinkResult> CreateAsync(
+        ObsessDb db, Survey survey, Guid customerId, string touchpoint, TimeProvider clock,
+        string? channel = null, int? expiresInDays = null, string? agent = null, string? product = null, CancellationToken ct = default) =>
+        CreateAsync(db, survey, new CreateLinkRequest(customerId, touchpoint, channel, expiresInDays, agent, product), clock, ct);
+
     /// <param name="db">Acting in the survey's workspace.</param>
     public static async Task<LinkResult> CreateAsync(
         ObsessDb db, Survey survey, CreateLinkRequest request, TimeProvider clock, CancellationToken ct = default)
