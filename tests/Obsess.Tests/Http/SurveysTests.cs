@@ -285,6 +285,56 @@ public abstract class SurveysTests(ObsessAppFixture app)
     }
 
     [Fact]
+    public async Task Responses_and_links_move_with_a_customer_merge_and_back_with_its_split()
+    {
+        var ws = await app.CreateWorkspaceAsync(demoCustomers: 4, seed: 21);
+        using var manager = app.ApiClient((await app.CreateApiKeyAsync(ws, Roles.Manager)).Key);
+        var survey = await CreateAsync(manager);
+        var ids = await app.QueryAsync(ws, db => db.Customers.OrderBy(c => c.Id).Select(c => c.Id).Take(2).ToListAsync());
+        var (keep, gone) = (ids[0], ids[1]);
+        using var linkResponse = await manager.PostAsJsonAsync(Url($"/api/surveys/{survey.Id}/links"), new { customerId = gone, touchpoint = "delivery" });
+        var link = (await linkResponse.Content.ReadFromJsonAsync<CreatedSurveyLink>())!;
+        using (await AnswerAsync(app.ApiClient(), survey, new { link = Uri.UnescapeDataString(link.Path.Split("k=")[1]), answers = new { nps = 9, csat = 5 }, complete = true }))
+        {
+        }
+
+        await app.InWorkspaceAsync(ws, async sp =>
+        {
+            var db = sp.GetRequiredService<Obsess.Data.ObsessDb>();
+            var survivor = await db.Customers.SingleAsync(c => c.Id == keep);
+            var merged = await db.Customers.SingleAsync(c => c.Id == gone);
+            await Obsess.Features.Customers.MergeService.MergeAsync(db, survivor, merged, "test: same person", [], DateTime.UtcNow, default);
+            await db.SaveChangesAsync();
+            return 0;
+        });
+        (await app.QueryAsync(ws, db => db.Set<SurveyResponse>().Where(r => r.SurveyId == survey.Id).Select(r => r.CustomerId).SingleAsync())).ShouldBe(keep);
+        (await app.QueryAsync(ws, db => db.Set<SurveyLink>().Select(l => l.CustomerId).SingleAsync())).ShouldBe(keep);
+
+        var split = await app.InWorkspaceAsync(ws, sp => sp.GetRequiredService<Obsess.Features.Customers.MergeService>().SplitAsync(gone, null, "test"));
+
+        split.Outcome.ShouldBe(Obsess.Features.Customers.SplitOutcome.Split);
+        (await app.QueryAsync(ws, db => db.Set<SurveyResponse>().Where(r => r.SurveyId == survey.Id).Select(r => r.CustomerId).SingleAsync())).ShouldBe(gone);
+        (await app.QueryAsync(ws, db => db.Set<SurveyLink>().Select(l => l.CustomerId).SingleAsync())).ShouldBe(gone);
+        (await app.QueryAsync(ws, db => db.Feedback.Where(f => f.SurveyId == survey.Id).Select(f => f.CustomerId).Distinct().ToListAsync())).ShouldBe([gone]);
+    }
+
+    [Fact]
+    public async Task The_openapi_document_describes_the_survey_endpoints()
+    {
+        using var client = app.ApiClient();
+
+        var document = await client.GetStringAsync(Url("/openapi/v1.json"));
+
+        foreach (var path in new[] { "/api/surveys", "/api/surveys/{id}", "/api/surveys/{id}/publish", "/api/surveys/{id}/close", "/api/surveys/{id}/links", "/s/{token}/survey", "/s/{token}/responses" })
+        {
+            document.ShouldContain($"\"{path}\"");
+        }
+
+        document.ShouldNotContain("/api/surveys/{id}/results");
+        document.ShouldContain("ResponseSubmission");
+    }
+
+    [Fact]
     public async Task Link_requests_are_validated_and_name_each_field()
     {
         var (_, manager) = await WorkspaceAsync();
