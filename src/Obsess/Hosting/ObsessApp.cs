@@ -17,6 +17,7 @@ using Obsess.Features.Dashboard;
 using Obsess.Features.Demo;
 using Obsess.Features.Ingestion;
 using Obsess.Features.Intelligence;
+using Obsess.Features.Surveys;
 using Obsess.Features.Texts;
 using Obsess.Features.Workspaces;
 
@@ -86,6 +87,7 @@ public static class ObsessApp
         services.AddScoped<Features.Import.ImportService>();
         services.AddScoped<Features.Intelligence.ScoresService>();
         services.AddScoped<Features.Intelligence.InsightsQueries>();
+        services.AddSurveys();
         services.AddSingleton(sp =>
         {
             var config = sp.GetRequiredService<IConfiguration>();
@@ -246,9 +248,11 @@ public static class ObsessApp
         api.MapWorkspaceApi();
         api.MapIntelligenceApi();
         api.MapHealthConfigApi();
+        api.MapSurveysApi();
         api.MapTextsApi();
 
         app.MapIngestionApi();
+        app.MapPublicSurveyApi();
         app.MapRazorComponents<App>();
     }
 
