@@ -17,6 +17,7 @@ using Obsess.Features.Dashboard;
 using Obsess.Features.Demo;
 using Obsess.Features.Ingestion;
 using Obsess.Features.Intelligence;
+using Obsess.Features.Surveys;
 using Obsess.Features.Texts;
 using Obsess.Features.Workspaces;
 
@@ -88,6 +89,7 @@ public static class ObsessApp
         services.AddScoped<Features.Import.ImportService>();
         services.AddScoped<Features.Intelligence.ScoresService>();
         services.AddScoped<Features.Intelligence.InsightsQueries>();
+        services.AddSurveys();
         services.AddSingleton(sp =>
         {
             var config = sp.GetRequiredService<IConfiguration>();
@@ -101,6 +103,7 @@ public static class ObsessApp
         services.AddSingleton<Features.Texts.TextEngine>();
         services.AddScoped<Features.Texts.TextAnalysisService>();
         services.AddScoped<Features.Texts.TextQueries>();
+        services.AddScoped<Features.Feedback.CustomerFeedback>();
         services.AddScoped<Features.FollowUps.FollowUpService>();
         services.AddScoped<Features.FollowUps.FollowUpTasks>();
         services.AddScoped<Features.FollowUps.FollowUpReports>();
@@ -252,11 +255,13 @@ public static class ObsessApp
         api.MapWorkspaceApi();
         api.MapIntelligenceApi();
         api.MapHealthConfigApi();
+        api.MapSurveysApi();
         api.MapTextsApi();
         Features.FollowUps.FollowUpsApi.MapFollowUpsApi(api);
         Features.Invitations.InvitationsApi.MapInvitationsApi(api);
 
         app.MapIngestionApi();
+        app.MapPublicSurveyApi();
         app.MapRazorComponents<App>();
     }
 
