@@ -1,9 +1,11 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Obsess.Features.Accounts;
 using Obsess.Features.Feedback;
 using Obsess.Features.FollowUps;
+using Obsess.Features.Invitations;
 using Obsess.Tests.Infrastructure;
 
 namespace Obsess.Tests.FollowUps;
@@ -89,6 +91,50 @@ public abstract partial class FollowUpPageTests(ObsessAppFixture app)
         list.Headers.Location!.OriginalString.ShouldContain("/denied");
         BrowserClient.IsRedirect(task.StatusCode).ShouldBeTrue();
         (await home.Content.ReadAsStringAsync()).ShouldNotContain("href=\"/followups\"");
+    }
+
+    [Fact]
+    public async Task A_manager_adds_an_invitation_trigger_on_the_feedback_settings_page_and_an_agent_cannot_open_it()
+    {
+        var ws = await app.CreateWorkspaceAsync();
+        using var admin = app.ApiClient((await app.CreateApiKeyAsync(ws, Roles.Admin)).Key);
+        using var created = await admin.PostAsJsonAsync(new Uri("/api/surveys", UriKind.Relative), new
+        {
+            name = "After <delivery>",
+            languages = new[] { "en" },
+            defaultLanguage = "en",
+            questions = new object[] { new { id = "nps", type = "nps", required = true, label = new { en = "How likely are you to recommend us?" } } },
+        });
+        var survey = (await created.Content.ReadFromJsonAsync<Obsess.Features.Surveys.SurveyView>())!;
+        (await admin.PostAsync(new Uri($"/api/surveys/{survey.Id}/publish", UriKind.Relative), null)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var manager = await app.CreateUserAsync(ws, Roles.Manager);
+        var agent = await app.CreateUserAsync(ws, Roles.Agent);
+        using var browser = app.Browser();
+        BrowserClient.IsRedirect((await browser.SignInAsync(manager.Email, manager.Password)).StatusCode).ShouldBeTrue();
+        using var agentBrowser = app.Browser();
+        BrowserClient.IsRedirect((await agentBrowser.SignInAsync(agent.Email, agent.Password)).StatusCode).ShouldBeTrue();
+
+        using var page = await browser.GetAsync("/settings/feedback");
+        var html = await page.Content.ReadAsStringAsync();
+        using var refused = await PostAsync(browser, "/settings/feedback", Token(html, "add-trigger"), "add-trigger",
+            ("NewTrigger.Name", "After delivery"), ("NewTrigger.Source", "order"), ("NewTrigger.SurveyId", survey.Id.ToString()), ("NewTrigger.Touchpoint", "Order Delivered"),
+            ("NewTrigger.Channel", "email"), ("NewTrigger.DelayMinutes", "60"), ("NewTrigger.RecontactDays", "30"), ("NewTrigger.SamplePercent", "50"));
+        using var added = await PostAsync(browser, "/settings/feedback", Token(html, "add-trigger"), "add-trigger",
+            ("NewTrigger.Name", "After delivery"), ("NewTrigger.Source", "order"), ("NewTrigger.SurveyId", survey.Id.ToString()), ("NewTrigger.Touchpoint", "order_delivered"),
+            ("NewTrigger.Channel", "email"), ("NewTrigger.DelayMinutes", "60"), ("NewTrigger.RecontactDays", "30"), ("NewTrigger.SamplePercent", "50"));
+        using var denied = await agentBrowser.GetAsync("/settings/feedback");
+
+        page.StatusCode.ShouldBe(HttpStatusCode.OK);
+        WebUtility.HtmlDecode(html).ShouldContain("Detractors (NPS 0–6)");
+        html.ShouldContain("After &lt;delivery&gt;</option>");
+        html.ShouldContain("<label for=\"trigger-sample\">Sample (percent of customers)</label>");
+        refused.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await refused.Content.ReadAsStringAsync()).ShouldContain("id=\"trigger-touchpoint-error\"");
+        added.StatusCode.ShouldBe(HttpStatusCode.OK);
+        WebUtility.HtmlDecode(await added.Content.ReadAsStringAsync()).ShouldContain("Trigger “After delivery” added.");
+        var trigger = await app.QueryAsync(ws, db => db.InvitationTriggers.SingleAsync());
+        (trigger.SurveyId, trigger.Touchpoint, trigger.SamplePercent, trigger.DelayMinutes).ShouldBe((survey.Id, "order_delivered", 50, 60));
+        BrowserClient.IsRedirect(denied.StatusCode).ShouldBeTrue();
     }
 
     private static string Token(string html, string form)
