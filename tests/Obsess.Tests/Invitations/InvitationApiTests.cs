@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Obsess.Features.Accounts;
 using Obsess.Features.Customers;
+using Obsess.Features.FollowUps;
 using Obsess.Features.Invitations;
 using Obsess.Features.Surveys;
 using Obsess.Tests.FollowUps;
@@ -39,7 +40,7 @@ public abstract partial class InvitationApiTests(ObsessAppFixture app)
         new("After an order", TriggerSources.Order, null, survey, "order_delivered", channel, 0, 30, 100, false, true);
 
     [Fact]
-    public async Task An_order_becomes_an_email_whose_personal_link_opens_the_survey_once()
+    public async Task An_order_becomes_an_email_whose_personal_link_answered_as_a_detractor_opens_a_follow_up()
     {
         await using var smtp = await SmtpSink.StartAsync();
         var (ws, admin, survey) = await WorkspaceWithSurveyAsync();
@@ -69,6 +70,16 @@ public abstract partial class InvitationApiTests(ObsessAppFixture app)
         (stored.CustomerId, stored.Touchpoint, stored.SurveyId).ShouldBe(((Guid?)ann, "order_delivered", survey));
         var list = (await admin.GetFromJsonAsync<InvitationPage>(Url("/api/invitations")))!;
         list.Items.ShouldHaveSingleItem().Status.ShouldBe(InvitationStatuses.Sent);
+
+        // The customer answers through the link as a detractor: the loop opens a follow-up for them.
+        var key = Uri.UnescapeDataString(link.Query.Split("k=")[1]);
+        using var answered = await anonymous.PostAsJsonAsync(Url($"{link.AbsolutePath}/responses"), new { link = key, answers = new { nps = 2 }, complete = true });
+        answered.StatusCode.ShouldBe(HttpStatusCode.Created, await answered.Content.ReadAsStringAsync());
+        await new FollowUpJob(app.App.Services, new ListLog<FollowUpJob>(), TimeProvider.System).RunOnceAsync(CancellationToken.None);
+        var task = (await app.QueryAsync(ws, db => db.FollowUpTasks.ToListAsync())).ShouldHaveSingleItem();
+        (task.CustomerId, task.Reason).ShouldBe((ann, "NPS 2 (at or below 6)"));
+        var detail = (await admin.GetFromJsonAsync<TaskDetail>(Url($"/api/followups/{task.Id}")))!;
+        detail.Feedback.ShouldHaveSingleItem().Touchpoint.ShouldBe("order_delivered");
     }
 
     [Fact]
