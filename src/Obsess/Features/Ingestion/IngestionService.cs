@@ -47,10 +47,38 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
         (e is DbUpdateException ? e.InnerException : e) is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation }
             or Microsoft.Data.Sqlite.SqliteException { SqliteExtendedErrorCode: 2067 or 1555 };
 
+    /// <summary>
+    /// SQLite's write lock is taken by polling: a writer that finds it busy sleeps and retries (Microsoft.Data.Sqlite
+    /// waits 150 ms between attempts), so with several batches in flight the lock sits idle between holders and a
+    /// batch can wait for seconds behind later ones. Batches of this process queue here instead (per database file,
+    /// first come first served) and take SQLite's lock only when it is theirs; other writers still meet the busy
+    /// timeout as before. PostgreSQL's advisory lock already queues waiters on the server.
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> SqliteWriters = new(StringComparer.Ordinal);
+
     private async Task<IngestResult> IngestOnceAsync(string source, IReadOnlyList<SegmentMessage> messages, bool forceMerge, CancellationToken ct)
     {
-        var ws = db.CurrentWorkspaceId;
         var started = Stopwatch.GetTimestamp();
+        if (!db.IsSqlite)
+        {
+            return await IngestLockedAsync(source, messages, forceMerge, started, ct).ConfigureAwait(false);
+        }
+
+        var writer = SqliteWriters.GetOrAdd(db.Database.GetConnectionString() ?? "", _ => new SemaphoreSlim(1, 1));
+        await writer.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            return await IngestLockedAsync(source, messages, forceMerge, started, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            writer.Release();
+        }
+    }
+
+    private async Task<IngestResult> IngestLockedAsync(string source, IReadOnlyList<SegmentMessage> messages, bool forceMerge, long started, CancellationToken ct)
+    {
+        var ws = db.CurrentWorkspaceId;
         await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
         if (!db.IsSqlite)
         {
