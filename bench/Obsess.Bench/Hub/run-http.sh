@@ -5,7 +5,8 @@
 # bounded by SECONDS), then wrk on GET /api/customers/{id}, paced to ~500 req/s, three times, and once unpaced.
 # usage: bench/Obsess.Bench/Hub/run-http.sh sqlite|postgres [EVENTS] [SENDERS]   (from the repository root)
 # postgres needs OBSESS_BENCH_POSTGRES (e.g. from: PG_DURABLE=1 ../shared/scripts/pg-start 55450)
-# PORT: the app's port (default 5110); PROFILE=0 skips the wrk profile runs (ingestion only).
+# PORT: the app's port (default 5110); PROFILE=0 skips the wrk profile runs (ingestion only); OBSESS_APP_DLL runs
+# another build of the app (e.g. main's, to compare before/after under the same machine load).
 set -euo pipefail
 engine=${1:?sqlite or postgres}; events=${2:-1000000}; senders=${3:-4}; seconds=${SECONDS_MAX:-120}
 csv=/tmp/obsess-hub-events-1000000-100000-42.csv   # written by: hub-import (or hub-import --runs 0)
@@ -21,7 +22,7 @@ if [[ $engine == postgres ]]; then
 fi
 dotnet build -c Release src/Obsess -v q -nologo >/dev/null
 dotnet build -c Release bench/Obsess.Bench -v q -nologo >/dev/null
-app=src/Obsess/bin/Release/net10.0/obsess.dll
+app=${OBSESS_APP_DLL:-src/Obsess/bin/Release/net10.0/obsess.dll}
 bench=bench/Obsess.Bench/bin/Release/net10.0/Obsess.Bench.dll
 key() { dotnet $app keys create --name "$1" --role "$2" --data-dir "$data" "${db_args[@]}" 2>/dev/null | tail -1; }
 [[ -f $csv ]] || { echo "run hub-import first (it writes $csv)"; exit 2; }
