@@ -17,8 +17,9 @@ public sealed record IngestResult(int Accepted, int Duplicates, int Merges, IRea
 /// must not create two customers.
 /// </summary>
 /// <remarks>
-/// A batch is resolved in memory: one query for its stored message ids, one for every identity of every customer
-/// it names, one for those customers; then the pure <see cref="IdentityResolution"/> decides each message in turn,
+/// A batch is resolved in memory: one query for its stored message ids, one for the holders of the identities it
+/// states, one for those customers, and one for the identities of the customers the guards need them for (see
+/// <see cref="IdentityResolution.NeedsIdentities"/>); then the pure <see cref="IdentityResolution"/> decides each message in turn,
 /// and what it decided is written set-based — new customers, identities and events with the bulk writer (binary
 /// COPY / a prepared INSERT), changed customers with one statement (<see cref="CustomerWrites"/>). Only a merge,
 /// which moves stored rows, writes what is pending first and goes through <see cref="MergeService"/>.
@@ -48,11 +49,12 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
             or Microsoft.Data.Sqlite.SqliteException { SqliteExtendedErrorCode: 2067 or 1555 };
 
     /// <summary>
-    /// SQLite's write lock is taken by polling: a writer that finds it busy sleeps and retries (Microsoft.Data.Sqlite
-    /// waits 150 ms between attempts), so with several batches in flight the lock sits idle between holders and a
-    /// batch can wait for seconds behind later ones. Batches of this process queue here instead (per database file,
-    /// first come first served) and take SQLite's lock only when it is theirs; other writers still meet the busy
-    /// timeout as before. PostgreSQL's advisory lock already queues waiters on the server.
+    /// SQLite's write lock is taken by polling: a writer that finds it busy pauses and retries until the command
+    /// timeout (Microsoft.Data.Sqlite), so with several batches in flight the lock sat idle between holders, batches
+    /// waited 9–15 s behind later ones, and some failed with "database is locked" after 30 s. Batches of this
+    /// process queue here instead (per database file, first come first served) and take SQLite's lock only when it
+    /// is theirs; other writers still meet the busy timeout as before. PostgreSQL's advisory lock already queues
+    /// waiters on the server.
     /// </summary>
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> SqliteWriters = new(StringComparer.Ordinal);
 
