@@ -12,7 +12,7 @@ public sealed class SentimentDevBenchmark : IBenchmark
 {
     public string Name => "text-sentiment-dev";
 
-    public string Description => "Sentiment on the development sets only [dataDir] [--model] [--errors rows.tsv] [--dump texts.txt] [--vader compounds.txt] [--worst N]";
+    public string Description => "Sentiment on the development sets only [dataDir] [--model | --models DIR] [--errors rows.tsv] [--dump texts.txt] [--vader compounds.txt] [--worst N]";
 
     public async Task<int> RunAsync(string[] args, TextWriter output)
     {
@@ -21,9 +21,12 @@ public sealed class SentimentDevBenchmark : IBenchmark
         var rules = TextData.Rules(dataDir);
         var (train, dev) = SentimentTrainer.StandardSets(relative => File.OpenText(Path.Combine(dataDir, relative)));
         var engines = new List<(string Name, SentimentAnalyzer Analyzer)> { ("rules", new SentimentAnalyzer(rules)) };
-        if (args.Contains("--model"))
+        if (args.Contains("--model") || TextData.Option(args, "--models") is not null)
         {
-            var model = SentimentTrainer.Train(train, dev, rules);
+            var saved = TextData.Option(args, "--models");
+            var model = saved is null
+                ? SentimentTrainer.Train(train, dev, rules)
+                : SentimentModel.FromJson(await File.ReadAllTextAsync(Path.Combine(saved, "sentiment.json")).ConfigureAwait(false));
             await output.WriteLineAsync(string.Join(", ", model.Linear.Meta.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"))).ConfigureAwait(false);
             engines.Add(("engine", new SentimentAnalyzer(rules, model)));
         }

@@ -94,10 +94,22 @@ public sealed class EmotionModel
     public IReadOnlyDictionary<string, double> Predict(IReadOnlyList<string> tokens, RuleSentiment rule) => PredictAndDecide(tokens, rule).Probabilities;
 
     /// <summary>Probabilities and the decided top emotion from one pass of the model.</summary>
-    public (IReadOnlyDictionary<string, double> Probabilities, string Top) PredictAndDecide(IReadOnlyList<string> tokens, RuleSentiment rule)
+    public (IReadOnlyDictionary<string, double> Probabilities, string Top) PredictAndDecide(IReadOnlyList<string> tokens, RuleSentiment rule) =>
+        PredictAndDecide(tokens, rule, null);
+
+    /// <summary>
+    /// As <see cref="PredictAndDecide(IReadOnlyList{string}, RuleSentiment)"/>, with the probabilities renormalised over
+    /// the <paramref name="allowed"/> emotions (all when null), e.g. those consistent with the text's sentiment.
+    /// </summary>
+    public (IReadOnlyDictionary<string, double> Probabilities, string Top) PredictAndDecide(IReadOnlyList<string> tokens, RuleSentiment rule, IReadOnlySet<string>? allowed)
     {
         Span<double> p = stackalloc double[Emotions.Count];
         Probabilities(tokens, rule, p);
+        if (allowed is not null)
+        {
+            Restrict(p, allowed);
+        }
+
         var top = Emotions[Decide(p, _priorCorrection)];
         var result = new Dictionary<string, double>(Emotions.Count, StringComparer.Ordinal);
         for (var i = 0; i < p.Length; i++)
@@ -117,6 +129,44 @@ public sealed class EmotionModel
         Span<double> p = stackalloc double[Emotions.Count];
         Probabilities(tokens, rule, p);
         return Emotions[Decide(p, _priorCorrection)];
+    }
+
+    private static readonly IReadOnlySet<string> NotJoy = new HashSet<string>(StringComparer.Ordinal) { "anger", "disgust", "fear", "sadness", "surprise", "neutral" };
+
+    private static readonly IReadOnlySet<string> NegativeOnly = new HashSet<string>(StringComparer.Ordinal) { "anger", "disgust", "fear", "sadness", "surprise" };
+
+    private static readonly IReadOnlySet<string> NotNegative = new HashSet<string>(StringComparer.Ordinal) { "joy", "surprise", "neutral" };
+
+    /// <summary>
+    /// The emotions consistent with a sentiment label (Ekman groups as in GoEmotions' sentiment mapping, Demszky et al.
+    /// 2020): joy cannot top a negative text, nor anger, disgust, fear or sadness a positive one; surprise and neutral stay
+    /// possible. A negative text with a customer-service complaint, churn threat or sarcasm (<paramref name="evidence"/>)
+    /// expresses displeasure, so neutral is dropped too. Neutral and mixed texts keep every emotion. Null means no restriction.
+    /// </summary>
+    public static IReadOnlySet<string>? ConsistentWith(SentimentLabel label, CustomerEvidence? evidence = null) => label switch
+    {
+        SentimentLabel.Negative => evidence is { Negative: > 0 } ? NegativeOnly : NotJoy,
+        SentimentLabel.Positive => NotNegative,
+        _ => null,
+    };
+
+    internal static void Restrict(Span<double> p, IReadOnlySet<string> allowed)
+    {
+        double total = 0;
+        for (var i = 0; i < p.Length; i++)
+        {
+            if (!allowed.Contains(Emotions[i]))
+            {
+                p[i] = 0;
+            }
+
+            total += p[i];
+        }
+
+        for (var i = 0; i < p.Length && total > 0; i++)
+        {
+            p[i] /= total;
+        }
     }
 
     internal static int Decide(ReadOnlySpan<double> p, double[] weights)

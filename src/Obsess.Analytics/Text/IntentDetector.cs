@@ -51,9 +51,11 @@ public static partial class IntentDetector
         var complaint = ComplaintPhrase.IsMatch(text) || sentiment <= ComplaintSentiment;
         // Praise needs a praise phrase, or a clearly positive message that asks and complains about nothing; a mixed
         // message ("love it, but …") is praise and complaint at once when it holds a strongly positive word.
-        var praise = PraisePhrase.IsMatch(text)
-            || !complaint && !question && !churn && !human && sentiment >= PraiseSentiment
-            || complaint && rule is not null && rule.StrongestPositive >= StrongPraiseValence;
+        // A sarcastic idiom ("thanks for nothing", "great, just great") is not praise, whatever its words.
+        var sarcastic = CustomerCues.IsSarcastic(text);
+        var praise = !sarcastic && PraisePhrase.IsMatch(text)
+            || !sarcastic && !complaint && !question && !churn && !human && sentiment >= PraiseSentiment
+            || !sarcastic && complaint && rule is not null && rule.StrongestPositive >= StrongPraiseValence;
 
         if (churn)
         {
@@ -82,6 +84,16 @@ public static partial class IntentDetector
 
         return new IntentResult { Intents = intents, Urgency = Urgency(text, original, sentiment, churn, complaint, human) };
     }
+
+    /// <summary>Whether the (normalised, original-case) text threatens to leave.</summary>
+    internal static bool IsChurn(string original)
+    {
+        var text = original.ToLowerInvariant();
+        return Churn.IsMatch(text) || SwitchToBrand().IsMatch(original);
+    }
+
+    /// <summary>Whether the lower-cased text holds a praise phrase ("thank you", "well done", "highly recommend").</summary>
+    internal static bool HasPraisePhrase(string lowerText) => PraisePhrase.IsMatch(lowerText);
 
     private static bool IsQuestion(string text)
     {

@@ -355,7 +355,7 @@ public sealed class RuleSentimentScorer(SentimentLexicon lexicon)
         "page", "chat", "email", "was", "were", "is", "has", "hasn't", "never", "said", "told", "with",
     };
 
-    private static bool IsServiceNoun(IReadOnlyList<string> tokens, int i) =>
+    internal static bool IsServiceNoun(IReadOnlyList<string> tokens, int i) =>
         ServiceNouns.Contains(tokens[i])
         && (i > 0 && ServiceBefore.Contains(tokens[i - 1]) || i + 1 < tokens.Count && ServiceAfter.Contains(tokens[i + 1]));
 

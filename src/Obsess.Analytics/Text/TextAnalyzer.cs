@@ -30,7 +30,7 @@ public sealed record TextAnalysis
 public sealed class TextAnalyzer
 {
     /// <summary>Bump when rules, features or the result shape change.</summary>
-    public const string EngineVersion = "text-2";
+    public const string EngineVersion = "text-3";
 
     private static readonly IReadOnlyDictionary<string, double> NoEmotions = new Dictionary<string, double>();
 
@@ -73,11 +73,11 @@ public sealed class TextAnalyzer
 
         var tokens = Rules.Tokenize(normalized);
         var rule = Rules.Score(normalized, tokens);
-        var sentiment = _sentiment.Analyze(normalized, tokens, rule);
+        var sentiment = _sentiment.Analyze(normalized, tokens, rule, out var evidence);
 
         // Intent thresholds are defined on the rule compound's scale, so intents use it rather than the blended score.
         var intents = IntentDetector.Detect(normalized, rule.Compound, rule);
-        var emotions = EmotionModel?.PredictAndDecide(tokens, rule);
+        var emotions = EmotionModel?.PredictAndDecide(tokens, rule, EmotionModel.ConsistentWith(sentiment.Label, evidence));
         return new TextAnalysis
         {
             Version = Version,
