@@ -161,6 +161,10 @@ public sealed class TextAnalysisService(ObsessDb db, TextEngine engine, TimeProv
             return -1;
         }
 
+        // The clustering depends on the order of its input; ids made in the same millisecond order randomly, so fit
+        // on the texts in a fixed order, and the same texts always give the same themes.
+        sample = [.. sample.OrderBy(s => s.Body, StringComparer.Ordinal).ThenBy(s => s.Id)];
+
         ThemeModel model;
         try
         {
