@@ -14,6 +14,7 @@ using Obsess.Features.Accounts;
 using Obsess.Features.ApiKeys;
 using Obsess.Features.Customers;
 using Obsess.Features.Dashboard;
+using Obsess.Features.Feedback;
 using Obsess.Features.Demo;
 using Obsess.Features.Ingestion;
 using Obsess.Features.Intelligence;
@@ -84,6 +85,8 @@ public static class ObsessApp
         services.AddScoped<Features.Import.ImportService>();
         services.AddScoped<Features.Intelligence.ScoresService>();
         services.AddScoped<Features.Intelligence.InsightsQueries>();
+        services.AddScoped<Features.Feedback.FeedbackQueries>();
+        services.AddScoped<Features.Feedback.ReviewImportService>();
 
         services.AddDataProtection().SetApplicationName("obsess");
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
@@ -230,6 +233,8 @@ public static class ObsessApp
         api.MapWorkspaceApi();
         api.MapIntelligenceApi();
         api.MapHealthConfigApi();
+        api.MapFeedbackApi();
+        app.MapReviewsApi();
 
         app.MapIngestionApi();
         app.MapRazorComponents<App>();
