@@ -27,7 +27,7 @@ public abstract class FeedbackApiTests(ObsessAppFixture app)
     private static readonly double[] CsatAnswers = [5, 4, 4, 3, 2, 5, 4, 1, 5, 5];    // 7 of 10 are 4–5: 70 (Jan 60, Feb 80)
     private static readonly double[] CesAnswers = [7, 6, 5, 5, 4, 3, 2, 1, 6, 7];     // mean 4.6; 6 of 10 are ≥ 5
     private static readonly string[] ChoiceAnswers = ["[\"a\",\"b\"]", "[\"a\"]", "[\"b\",\"c\"]", "[\"a\"]", "[\"c\"]"]; // a 3, b 2, c 2
-    private static readonly string[] Comments = ["Great service, \"really\" fast", "=HYPERLINK(\"http://evil.example\")", "Slow delivery\nand a rude driver"];
+    private static readonly string[] Comments = ["Great service, \"really\" fast", "=HYPERLINK(\"http://evil.example\")", "Slow delivery\nand a <b>rude</b> driver"];
 
     private sealed record Seeded(Guid Ws, Guid Survey, Guid Customer, string Email);
 
@@ -299,6 +299,43 @@ public abstract class FeedbackApiTests(ObsessAppFixture app)
         insights.GetProperty("emotions").EnumerateArray().Select(e => (e.GetProperty("label").GetString(), e.GetProperty("count").GetInt64()))
             .ShouldBe([("anger", 1L), ("joy", 1L)]);
         doc.RootElement.GetProperty("verbatims").GetArrayLength().ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task Voc_page_shows_scores_escaped_comments_and_the_comparison_sentence()
+    {
+        var s = await SeedSurveyAsync();
+        var user = await app.CreateUserAsync(s.Ws, Roles.Viewer);
+        using var browser = app.Browser();
+        (await browser.SignInAsync(user.Email, user.Password)).Dispose();
+
+        using var page = await browser.GetAsync($"/voc?survey={s.Survey}&by=segment&aFrom=2026-01-01&aTo=2026-01-31&bFrom=2026-02-01&bTo=2026-02-28");
+        var html = await page.Content.ReadAsStringAsync();
+
+        page.StatusCode.ShouldBe(HttpStatusCode.OK, html);
+        html.ShouldContain("<h1>Voice of the customer</h1>");
+        html.ShouldContain("href=\"/voc\"");
+        html.ShouldContain("<span class=\"kpi-value\">20</span>");
+        html.ShouldContain("<span class=\"kpi-value\">70</span>");
+        html.ShouldContain("<span class=\"kpi-value\">4.6</span>");
+        html.ShouldContain("&lt;b&gt;rude&lt;/b&gt;");
+        html.ShouldNotContain("<b>rude</b>");
+        html.ShouldContain($"href=\"/customers/{s.Customer}\"");
+        html.ShouldContain("NPS fell 160 points, from 100 to -60; this is a significant change (p &lt; 0.001).");
+        html.ShouldContain($"/api/feedback/export.csv?survey={s.Survey}");
+        html.ShouldContain("<th scope=\"row\">Champions</th>");
+
+        using var bad = await browser.GetAsync("/voc?from=someday");
+        var badHtml = await bad.Content.ReadAsStringAsync();
+        badHtml.ShouldContain("role=\"alert\"");
+        badHtml.ShouldContain("<strong>from</strong>");
+
+        using var results = await browser.GetAsync($"/surveys/{s.Survey}/results");
+        var resultsHtml = await results.Content.ReadAsStringAsync();
+        results.StatusCode.ShouldBe(HttpStatusCode.OK, resultsHtml);
+        resultsHtml.ShouldContain("Question q1");
+        resultsHtml.ShouldContain("NPS 20 (95% interval &#x2212;34 to 74)."); // the minus sign, U+2212, encoded
+        resultsHtml.ShouldContain("<th scope=\"row\">a</th>");
     }
 
     // ---- Reviews ----

@@ -101,6 +101,10 @@ public sealed record SurveyResults(
     IReadOnlyList<QuestionResult> Questions,
     IReadOnlyList<Verbatim> Verbatims);
 
+public sealed record SurveyOption(Guid Id, string Name);
+
+public sealed record FilterOptions(IReadOnlyList<SurveyOption> Surveys, IReadOnlyList<string> Channels, IReadOnlyList<string> Touchpoints);
+
 public sealed record ComparedSide(string Label, ScoreSet Scores);
 
 public sealed record FeedbackComparisonResult(ComparedSide First, ComparedSide Second, Comparison Nps, Comparison Csat, Comparison Ces);
@@ -306,6 +310,20 @@ public sealed class FeedbackQueries(ObsessDb db)
         }
 
         return new Breakdown(dimension, [.. groups.OrderByDescending(g => g.Value.Total).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => new BreakdownRow(g.Key, g.Value.View()))]);
+    }
+
+    /// <summary>What the filter controls offer: the surveys (named by their source), channels and touchpoints seen in feedback.</summary>
+    public async Task<FilterOptions> FilterOptionsAsync(CancellationToken ct = default)
+    {
+        var surveys = await db.Feedback.AsNoTracking().Where(f => f.SurveyId != null)
+            .GroupBy(f => f.SurveyId).Select(g => new { Id = g.Key!.Value, Name = g.Max(f => f.Source) })
+            .Take(500).ToListAsync(ct).ConfigureAwait(false);
+        var channels = await db.Feedback.AsNoTracking().Where(f => f.Channel != null).Select(f => f.Channel!).Distinct().Take(200).ToListAsync(ct).ConfigureAwait(false);
+        var touchpoints = await db.Feedback.AsNoTracking().Where(f => f.Touchpoint != null).Select(f => f.Touchpoint!).Distinct().Take(200).ToListAsync(ct).ConfigureAwait(false);
+        return new FilterOptions(
+            [.. surveys.OrderBy(s => s.Name, StringComparer.OrdinalIgnoreCase).Select(s => new SurveyOption(s.Id, s.Name ?? "survey"))],
+            [.. channels.Order(StringComparer.OrdinalIgnoreCase)],
+            [.. touchpoints.Order(StringComparer.OrdinalIgnoreCase)]);
     }
 
     /// <summary>The latest comments (feedback with a text), newest first, with what the text engine found and who wrote them.</summary>
