@@ -65,6 +65,81 @@ public sealed class ThemeModel
     /// <summary>Theme id of each input text, or -1 for a text with no vocabulary term.</summary>
     public IReadOnlyList<int> Assignments { get; }
 
+    /// <summary>
+    /// The model as JSON (format <c>obsess-themes-1</c>): vocabulary, idf, sparse centres and themes, without the fitted
+    /// texts' assignments or examples. <see cref="FromJson"/> restores a model that assigns exactly as this one does,
+    /// given the same ignored words.
+    /// </summary>
+    public string ToJson()
+    {
+        var terms = new string[_vocabulary.Count];
+        foreach (var (term, i) in _vocabulary)
+        {
+            terms[i] = term;
+        }
+
+        var centres = _centroids.Select(c =>
+        {
+            var indices = new List<int>();
+            var values = new List<double>();
+            for (var i = 0; i < c.Length; i++)
+            {
+                if (c[i] != 0)
+                {
+                    indices.Add(i);
+                    values.Add(c[i]);
+                }
+            }
+
+            return new StoredCentre(indices.ToArray(), values.ToArray());
+        }).ToArray();
+        var themes = Themes.Select(t => new StoredTheme(t.Id, t.Name, t.KeyPhrases.ToArray(), t.Size)).ToArray();
+        return System.Text.Json.JsonSerializer.Serialize(new StoredModel(Format, terms, _idf, centres, themes));
+    }
+
+    /// <summary>Reads <see cref="ToJson"/>'s output; <paramref name="ignored"/> must be the words the model was fitted without.</summary>
+    public static ThemeModel FromJson(string json, IReadOnlySet<string>? ignored = null)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        var stored = System.Text.Json.JsonSerializer.Deserialize<StoredModel>(json) ?? throw new FormatException("empty theme model");
+        if (stored.Format != Format)
+        {
+            throw new FormatException($"not a theme model (format '{stored.Format}', expected '{Format}')");
+        }
+
+        if (stored.Idf.Length != stored.Terms.Length)
+        {
+            throw new FormatException("theme model: idf and vocabulary differ in length");
+        }
+
+        var vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < stored.Terms.Length; i++)
+        {
+            vocabulary[stored.Terms[i]] = i;
+        }
+
+        var centroids = stored.Centres.Select(c =>
+        {
+            var dense = new double[stored.Terms.Length];
+            for (var j = 0; j < c.Indices.Length; j++)
+            {
+                dense[c.Indices[j]] = c.Values[j];
+            }
+
+            return dense;
+        }).ToArray();
+        var themes = stored.Themes.Select(t => new Theme { Id = t.Id, Name = t.Name, KeyPhrases = t.KeyPhrases, Examples = [], Size = t.Size }).ToArray();
+        return new ThemeModel(vocabulary, stored.Idf, centroids, themes, [], ignored);
+    }
+
+    private const string Format = "obsess-themes-1";
+
+    private sealed record StoredCentre(int[] Indices, double[] Values);
+
+    private sealed record StoredTheme(int Id, string Name, string[] KeyPhrases, int Size);
+
+    private sealed record StoredModel(string Format, string[] Terms, double[] Idf, StoredCentre[] Centres, StoredTheme[] Themes);
+
     /// <summary>The most similar theme's id (cosine to its centre), or -1 when the text shares no term with the collection.</summary>
     public int Assign(string text)
     {

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Obsess.Analytics.Text;
+using Obsess.Features.Texts;
 
 namespace Obsess.Cli;
 
@@ -15,8 +16,8 @@ namespace Obsess.Cli;
 internal static class TextCommand
 {
     public const string DefaultModels = "./data/text-models";
-    public const string SentimentFile = "sentiment.json";
-    public const string EmotionFile = "emotion.json";
+    public const string SentimentFile = TextModels.SentimentFile;
+    public const string EmotionFile = TextModels.EmotionFile;
 
     public static Command Create()
     {
@@ -33,8 +34,7 @@ internal static class TextCommand
 
     private static string DataRoot(string? given)
     {
-        var env = Environment.GetEnvironmentVariable("OBSESS_SHARED_DATA");
-        var root = given ?? (string.IsNullOrEmpty(env) ? "../shared/data" : env);
+        var root = TextModels.DataRoot(given);
         return Directory.Exists(root)
             ? root
             : throw new CliException($"data root '{Path.GetFullPath(root)}' not found: pass --data-root DIR or set OBSESS_SHARED_DATA (it holds sentiment/vader/vader_lexicon.txt).");
@@ -42,39 +42,27 @@ internal static class TextCommand
 
     private static SentimentLexicon Lexicon(string root)
     {
-        var path = Path.Combine(root, "sentiment", "vader", "vader_lexicon.txt");
-        if (!File.Exists(path))
+        try
         {
-            throw new CliException($"VADER lexicon not found at {Path.GetFullPath(path)}: pass --data-root DIR (the folder holding sentiment/vader/).");
+            return TextModels.LoadLexicon(root);
         }
-
-        var emojiPath = Path.Combine(root, "sentiment", "vader", "emoji_utf8_lexicon.txt");
-        using var lex = File.OpenText(path);
-        using var emoji = File.Exists(emojiPath) ? File.OpenText(emojiPath) : null;
-        return SentimentLexicon.Parse(lex, emoji);
+        catch (FileNotFoundException e)
+        {
+            throw new CliException($"{e.Message}: pass --data-root DIR (the folder holding sentiment/vader/).");
+        }
     }
 
     private static (SentimentModel? Sentiment, EmotionModel? Emotion) Weights(string dir, TextWriter error)
     {
-        var s = Path.Combine(dir, SentimentFile);
-        var e = Path.Combine(dir, EmotionFile);
-        SentimentModel? sentiment = null;
-        EmotionModel? emotion = null;
+        SentimentModel? sentiment;
+        EmotionModel? emotion;
         try
         {
-            if (File.Exists(s))
-            {
-                sentiment = SentimentModel.FromJson(File.ReadAllText(s));
-            }
-
-            if (File.Exists(e))
-            {
-                emotion = EmotionModel.FromJson(File.ReadAllText(e));
-            }
+            (sentiment, emotion) = TextModels.LoadWeights(dir);
         }
-        catch (Exception ex) when (ex is FormatException or JsonException or ArgumentException or InvalidDataException)
+        catch (InvalidDataException ex)
         {
-            throw new CliException($"--models {dir}: cannot read the weights ({ex.Message}); run `obsess text train --out {dir}` again.");
+            throw new CliException($"--models {dir}: {ex.Message}; run `obsess text train --out {dir}` again.");
         }
 
         if (sentiment is null || emotion is null)
@@ -240,47 +228,19 @@ internal static class TextCommand
         {
             var root = DataRoot(parse.GetValue(dataRoot));
             var rules = new RuleSentimentScorer(Lexicon(root));
-            string Need(string relative) => Path.Combine(root, relative) is var p && File.Exists(p)
-                ? p
-                : throw new CliException($"training file not found: {Path.GetFullPath(Path.Combine(root, relative))} (expected under --data-root {root}).");
-            IReadOnlyList<LabelledText> Labelled(string relative)
+            TrainedTextModels trained;
+            try
             {
-                using var reader = File.OpenText(Need(relative));
-                return SentimentTrainer.ReadLabelled(reader, relative);
+                trained = TextModels.Train(root, rules, parse.InvocationConfiguration.Error.WriteLine);
             }
-
-            // The recipe of docs/bench/text.md: SST-2 train + 80 % of each UCI set; selection on SST-2 dev + the other 20 %.
-            var stopwatch = Stopwatch.StartNew();
-            var train = Labelled("sentiment/sst2/train.tsv").ToList();
-            var dev = Labelled("sentiment/sst2/dev.tsv").ToList();
-            foreach (var f in new[] { "amazon_cells", "imdb", "yelp" })
+            catch (FileNotFoundException e)
             {
-                var (uciTrain, uciDev) = SentimentTrainer.HoldOut(Labelled($"sentiment/uci/{f}_labelled.txt"));
-                train.AddRange(uciTrain);
-                dev.AddRange(uciDev);
+                throw new CliException($"{e.Message} (expected under --data-root {root}).");
             }
-
-            parse.InvocationConfiguration.Error.WriteLine($"Training sentiment on {train.Count:N0} texts (selecting on {dev.Count:N0})…");
-            var sentiment = SentimentTrainer.Train(train, dev, rules);
-            var sentimentSeconds = stopwatch.Elapsed.TotalSeconds;
-
-            IReadOnlyList<EmotionExample> GoEmotions(string file)
-            {
-                using var tsv = File.OpenText(Need($"emotion/goemotions/{file}"));
-                using var labels = File.OpenText(Need("emotion/goemotions/labels.txt"));
-                return EmotionTrainer.ReadGoEmotions(tsv, labels, File.ReadAllText(Need("emotion/goemotions/ekman_mapping.json")));
-            }
-
-            var emotionTrain = GoEmotions("train.tsv");
-            var emotionDev = GoEmotions("dev.tsv");
-            parse.InvocationConfiguration.Error.WriteLine($"Training emotions on {emotionTrain.Count:N0} comments (selecting on {emotionDev.Count:N0})…");
-            var emotion = EmotionTrainer.Train(emotionTrain, emotionDev, rules);
-            var evaluation = EmotionTrainer.Evaluate(emotion, emotionDev, rules);
 
             var dir = parse.GetValue(output)!;
-            Directory.CreateDirectory(dir);
-            File.WriteAllText(Path.Combine(dir, SentimentFile), sentiment.ToJson(), new UTF8Encoding(false));
-            File.WriteAllText(Path.Combine(dir, EmotionFile), emotion.ToJson(), new UTF8Encoding(false));
+            TextModels.Save(trained, dir);
+            var (sentiment, emotion, evaluation) = (trained.Sentiment, trained.Emotion, trained.EmotionDevScores);
             var json = new Dictionary<string, object?>
             {
                 ["out"] = Path.GetFullPath(dir),
@@ -288,21 +248,21 @@ internal static class TextCommand
                 {
                     ["file"] = SentimentFile,
                     ["fingerprint"] = sentiment.Fingerprint,
-                    ["train"] = train.Count,
-                    ["dev"] = dev.Count,
+                    ["train"] = trained.SentimentTrain,
+                    ["dev"] = trained.SentimentDev,
                     ["ruleWeight"] = sentiment.RuleWeight,
                     ["temperature"] = sentiment.Temperature,
-                    ["seconds"] = Math.Round(sentimentSeconds, 1),
+                    ["seconds"] = Math.Round(trained.SentimentSeconds, 1),
                 },
                 ["emotion"] = new Dictionary<string, object?>
                 {
                     ["file"] = EmotionFile,
                     ["fingerprint"] = emotion.Fingerprint,
-                    ["train"] = emotionTrain.Count,
-                    ["dev"] = emotionDev.Count,
+                    ["train"] = trained.EmotionTrain,
+                    ["dev"] = trained.EmotionDev,
                     ["devMacroF1WithNeutral"] = Math.Round(evaluation.MacroF1WithNeutral, 4),
                     ["devMacroF1Emotions"] = Math.Round(evaluation.MacroF1Emotions, 4),
-                    ["seconds"] = Math.Round(stopwatch.Elapsed.TotalSeconds - sentimentSeconds, 1),
+                    ["seconds"] = Math.Round(trained.EmotionSeconds, 1),
                 },
                 ["lexicon"] = rules.Lexicon.Fingerprint,
             };

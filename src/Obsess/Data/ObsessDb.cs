@@ -44,6 +44,8 @@ public sealed class ObsessDb(DbContextOptions<ObsessDb> options, ICurrentWorkspa
 
     public DbSet<Features.Texts.TextTheme> TextThemes => Set<Features.Texts.TextTheme>();
 
+    public DbSet<Features.Texts.TextThemeModel> TextThemeModels => Set<Features.Texts.TextThemeModel>();
+
     public DbSet<Features.Feedback.FeedbackRecord> Feedback => Set<Features.Feedback.FeedbackRecord>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

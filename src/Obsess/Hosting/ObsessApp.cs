@@ -18,6 +18,7 @@ using Obsess.Features.Feedback;
 using Obsess.Features.Demo;
 using Obsess.Features.Ingestion;
 using Obsess.Features.Intelligence;
+using Obsess.Features.Texts;
 using Obsess.Features.Workspaces;
 
 namespace Obsess.Hosting;
@@ -57,6 +58,7 @@ public static class ObsessApp
         if (options.BackgroundJobs)
         {
             builder.Services.AddHostedService<Features.Intelligence.ScoresJob>();
+            builder.Services.AddHostedService<Features.Texts.TextAnalysisJob>();
         }
 
         configure?.Invoke(builder);
@@ -87,6 +89,19 @@ public static class ObsessApp
         services.AddScoped<Features.Intelligence.InsightsQueries>();
         services.AddScoped<Features.Feedback.FeedbackQueries>();
         services.AddScoped<Features.Feedback.ReviewImportService>();
+        services.AddSingleton(sp =>
+        {
+            var config = sp.GetRequiredService<IConfiguration>();
+            return new Features.Texts.TextEngineSettings
+            {
+                DataRoot = config["Obsess:Text:DataRoot"],
+                ModelsDir = config["Obsess:Text:Models"] ?? Path.Combine(storage.DataDir, "text-models"),
+                Train = config.GetValue("Obsess:Text:Train", true),
+            };
+        });
+        services.AddSingleton<Features.Texts.TextEngine>();
+        services.AddScoped<Features.Texts.TextAnalysisService>();
+        services.AddScoped<Features.Texts.TextQueries>();
 
         services.AddDataProtection().SetApplicationName("obsess");
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
@@ -235,6 +250,7 @@ public static class ObsessApp
         api.MapHealthConfigApi();
         api.MapFeedbackApi();
         app.MapReviewsApi();
+        api.MapTextsApi();
 
         app.MapIngestionApi();
         app.MapRazorComponents<App>();

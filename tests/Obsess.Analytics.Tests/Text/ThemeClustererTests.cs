@@ -36,6 +36,20 @@ public class ThemeClustererTests
     }
 
     [Fact]
+    public void A_stored_model_assigns_new_texts_exactly_as_the_fitted_one()
+    {
+        var ignored = new HashSet<string>(["rude"], StringComparer.Ordinal);
+        var model = ThemeClusterer.Fit(Texts, new ThemeOptions { K = 3, Seed = 5, IgnoredWords = ignored });
+        var restored = ThemeModel.FromJson(model.ToJson(), ignored);
+
+        restored.Themes.Select(t => (t.Id, t.Name, t.Size)).ShouldBe(model.Themes.Select(t => (t.Id, t.Name, t.Size)));
+        string[] fresh = ["the courier delivery was late", "double charge on the invoice", "app crashes after update", "nothing in common here", .. Texts];
+        fresh.Select(restored.Assign).ShouldBe(fresh.Select(model.Assign));
+        restored.Assign("courier parcel late").ShouldBe(model.Assignments[0]);
+        Should.Throw<FormatException>(() => ThemeModel.FromJson("{\"Format\":\"other\",\"Terms\":[],\"Idf\":[],\"Centres\":[],\"Themes\":[]}"));
+    }
+
+    [Fact]
     public void Three_clear_topics_are_separated_and_named_by_their_words()
     {
         var model = ThemeClusterer.Fit(Texts, new ThemeOptions { K = 3, Seed = 5 });

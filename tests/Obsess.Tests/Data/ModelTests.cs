@@ -35,6 +35,7 @@ public abstract class ModelTests(ObsessAppFixture app)
         var audit = new AuditEntry { WorkspaceId = ws, Id = Guid.CreateVersion7(), At = T2, Actor = "cli", Action = "model.test", Target = "workspace", Detail = null };
         var text = new CustomerText { WorkspaceId = ws, Id = Guid.CreateVersion7(), CustomerId = customerId, Kind = TextKinds.Review, Channel = "web", Source = "trustpilot", ExternalId = "r-1", Body = "Great service — «très bien» 👍", OccurredAt = T1, CreatedAt = T2, AnalysisVersion = "text-1+x", AnalyzedAt = T2, Language = "en", SentimentScore = 0.625, SentimentLabel = "positive", Emotions = "{\"joy\":0.8}", TopEmotion = "joy", Intents = "[\"praise\"]", ChurnThreat = true, Urgency = 0.25, ThemeId = 3 };
         var theme = new TextTheme { WorkspaceId = ws, Id = 3, Name = "delivery, late", KeyPhrases = "[\"delivery\",\"late\"]", Examples = "[]", Size = 12, ComputedAt = T2 };
+        var themeModel = new TextThemeModel { WorkspaceId = ws, Model = "{\"Format\":\"x\"}", Texts = 40, ComputedAt = T2 };
         var feedback = new FeedbackRecord { WorkspaceId = ws, Id = Guid.CreateVersion7(), CustomerId = customerId, Kind = FeedbackKinds.Review, Source = "trustpilot", ExternalId = "r-1", SurveyId = Guid.CreateVersion7(), ResponseId = Guid.CreateVersion7(), QuestionId = "q1", Metric = FeedbackMetrics.Rating, Score = 4.5, ScaleMax = 5, Choices = "[\"a\"]", TextId = text.Id, Touchpoint = "order", Channel = "web", Agent = "Ann", Product = "Kettle", Language = "en", OccurredAt = T1, CreatedAt = T2 };
         var ring = new DataProtectionKey { FriendlyName = "key-1", Xml = "<key id=\"1\" />" };
 
@@ -42,7 +43,7 @@ public abstract class ModelTests(ObsessAppFixture app)
         {
             await Migrator.MigrateAsync(db);
             db.Workspaces.Add(workspace);
-            db.AddRange(user, key, customer, mergedAway, identity, order, evt, audit, ring, merge, text, theme, feedback);
+            db.AddRange(user, key, customer, mergedAway, identity, order, evt, audit, ring, merge, text, theme, themeModel, feedback);
             await db.SaveChangesAsync();
         }
 
@@ -60,6 +61,7 @@ public abstract class ModelTests(ObsessAppFixture app)
             (await db.AuditLog.SingleAsync()).ShouldBeEquivalentTo(audit);
             (await db.Texts.SingleAsync()).ShouldBeEquivalentTo(text);
             (await db.TextThemes.SingleAsync()).ShouldBeEquivalentTo(theme);
+            (await db.TextThemeModels.SingleAsync()).ShouldBeEquivalentTo(themeModel);
             (await db.Feedback.SingleAsync()).ShouldBeEquivalentTo(feedback);
             var storedRing = await db.DataProtectionKeys.SingleAsync();
             storedRing.Id.ShouldBeGreaterThan(0);

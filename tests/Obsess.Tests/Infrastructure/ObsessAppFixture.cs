@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Obsess.Data;
 using Obsess.Features.Accounts;
@@ -66,6 +67,13 @@ public abstract class ObsessAppFixture : IAsyncLifetime
         {
             b.WebHost.UseTestServer();
             b.Services.AddSingleton<IStartupFilter, ClientAddressFromHeader>();
+            // Rules-only text engine (no training in tests); tests that need emotions give the engine a small model.
+            b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Obsess:Text:DataRoot"] = SharedDataPath.Of(),
+                ["Obsess:Text:Models"] = Path.Combine(Path.GetTempPath(), $"obsess-no-models-{Guid.NewGuid():N}"),
+                ["Obsess:Text:Train"] = "false",
+            });
         });
         await ObsessApp.InitializeAsync(_app.Services);
         await _app.StartAsync();

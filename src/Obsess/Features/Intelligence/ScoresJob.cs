@@ -49,7 +49,7 @@ internal sealed class ScoresJob(IServiceProvider services, ILogger<ScoresJob> lo
                 var lastRun = await db.ModelRuns.Where(r => r.Kind == "clv").MaxAsync(r => (DateTime?)r.At, ct).ConfigureAwait(false);
                 var lastChange = await db.Customers.MaxAsync(c => (DateTime?)c.UpdatedAt, ct).ConfigureAwait(false);
                 var due = lastChange is not null && (lastRun is null || lastChange > lastRun || clock.GetUtcNow().UtcDateTime - lastRun > MaxAge);
-                if (!due || !await TryLockAsync(db, ws, ct).ConfigureAwait(false))
+                if (!due || !await AdvisoryLock.TryAcquireAsync(db, $"scores:{ws}", ct).ConfigureAwait(false))
                 {
                     continue;
                 }
@@ -61,7 +61,7 @@ internal sealed class ScoresJob(IServiceProvider services, ILogger<ScoresJob> lo
                 }
                 finally
                 {
-                    await UnlockAsync(db, ws).ConfigureAwait(false);
+                    await AdvisoryLock.ReleaseAsync(db, $"scores:{ws}").ConfigureAwait(false);
                 }
 
                 log.LogInformation("Scores for workspace {Workspace}: {Scored} of {Customers} customers in {Seconds:0.0} s", ws, result.Scored, result.Customers, result.Elapsed.TotalSeconds);
@@ -72,27 +72,5 @@ internal sealed class ScoresJob(IServiceProvider services, ILogger<ScoresJob> lo
                 log.LogError(e, "Scores for workspace {Workspace} failed", ws);
             }
         }
-    }
-
-    private static async Task UnlockAsync(ObsessDb db, Guid ws)
-    {
-        if (!db.IsSqlite)
-        {
-            var key = $"scores:{ws}";
-            await db.Database.SqlQuery<bool>($"SELECT pg_advisory_unlock(hashtext({key})) AS \"Value\"").SingleAsync().ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>PostgreSQL: a session lock, released by <see cref="UnlockAsync"/>. SQLite runs on one node.</summary>
-    private static async Task<bool> TryLockAsync(ObsessDb db, Guid ws, CancellationToken ct)
-    {
-        if (db.IsSqlite)
-        {
-            return true;
-        }
-
-        await db.Database.OpenConnectionAsync(ct).ConfigureAwait(false);
-        var key = $"scores:{ws}";
-        return await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_lock(hashtext({key})) AS \"Value\"").SingleAsync(ct).ConfigureAwait(false);
     }
 }

@@ -73,6 +73,13 @@ public sealed class ScoresService(ObsessDb db, TimeProvider clock)
             .Where(e => e.OccurredAt >= since && (e.Name == "Ticket opened" || e.Name == "Email opened" || e.Type == "page"))
             .Select(e => new EventRow(e.CustomerId, e.Name, e.OccurredAt)).ToListAsync(ct).ConfigureAwait(false);
 
+        // Mean sentiment of what each customer wrote in the last 90 days (texts the text engine scored; texts in other
+        // languages are not scored, so they do not count).
+        var moodSince = now.AddDays(-90);
+        var sentiment = await db.Texts.AsNoTracking().Where(t => t.CustomerId != null && t.SentimentScore != null && t.OccurredAt >= moodSince)
+            .GroupBy(t => t.CustomerId!.Value).Select(g => new { g.Key, Mean = g.Average(t => t.SentimentScore!.Value) })
+            .ToDictionaryAsync(g => g.Key, g => g.Mean, ct).ConfigureAwait(false);
+
         var byCustomer = orders.GroupBy(o => o.CustomerId).ToDictionary(g => g.Key, g => g.OrderBy(o => o.OrderedAt).ToList());
         var scores = customers.ToDictionary(id => id, id =>
         {
@@ -82,7 +89,7 @@ public sealed class ScoresService(ObsessDb db, TimeProvider clock)
 
         var (clvSkipped, clvSummary) = Lifetime(orders, today, scores);
         var (churnSkipped, churnSummary, auc) = Churn(byCustomer, events, window, now, scores);
-        var segmentsSummary = Segments(orders, byCustomer, events, lastSeen, window, now, HealthConfig.Read(settings.HealthConfig).ToScore(), scores);
+        var segmentsSummary = Segments(orders, byCustomer, events, lastSeen, sentiment, window, now, HealthConfig.Read(settings.HealthConfig).ToScore(), scores);
         await SaveAsync(ws, now, scores.Values, watch, [("clv", clvSummary), ("churn", churnSummary), ("segments", segmentsSummary)], ct).ConfigureAwait(false);
         return new ScoresResult(customers.Count, scores.Values.Count(s => s.Clv12m is not null || s.Churn is not null), clvSkipped, churnSkipped, auc, watch.Elapsed);
     }
@@ -138,6 +145,7 @@ public sealed class ScoresService(ObsessDb db, TimeProvider clock)
         Dictionary<Guid, List<OrderRow>> byCustomer,
         List<EventRow> events,
         Dictionary<Guid, DateTime> lastSeen,
+        Dictionary<Guid, double> sentiment,
         int window,
         DateTime now,
         HealthScore health,
@@ -181,7 +189,7 @@ public sealed class ScoresService(ObsessDb db, TimeProvider clock)
                 // someone who never bought has no trend at all.
                 [HealthScore.PurchaseFrequencyTrend] = mine.Count == 0 ? double.NaN : recent + previous == 0 ? -1 : (recent - previous) / (double)(recent + previous),
                 [HealthScore.SupportTickets90Days] = tickets.GetValueOrDefault(ids[i]),
-                [HealthScore.Sentiment] = double.NaN,
+                [HealthScore.Sentiment] = sentiment.TryGetValue(ids[i], out var mood) ? mood : double.NaN,
             });
             score.Health = result.Score is { } h ? Math.Round(h, 1) : null;
             score.Band = result.Score is null ? null : result.Band.ToString().ToLowerInvariant();

@@ -102,6 +102,27 @@ public sealed class TextTheme : IWorkspaceOwned
     public DateTime ComputedAt { get; init; }
 }
 
+/// <summary>A workspace's fitted theme model (<c>ThemeModel.ToJson</c>) and how many texts it was fitted on.</summary>
+public sealed class TextThemeModel : IWorkspaceOwned
+{
+    public Guid WorkspaceId { get; init; }
+
+    public required string Model { get; set; }
+
+    public int Texts { get; set; }
+
+    public DateTime ComputedAt { get; set; }
+}
+
+internal sealed class TextThemeModelConfiguration : IEntityTypeConfiguration<TextThemeModel>
+{
+    public void Configure(EntityTypeBuilder<TextThemeModel> builder)
+    {
+        builder.ToTable("text_theme_models");
+        builder.HasKey(t => t.WorkspaceId);
+    }
+}
+
 internal sealed class CustomerTextConfiguration : IEntityTypeConfiguration<CustomerText>
 {
     public void Configure(EntityTypeBuilder<CustomerText> builder)

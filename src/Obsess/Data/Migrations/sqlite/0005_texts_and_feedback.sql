@@ -42,6 +42,15 @@ CREATE TABLE text_themes (
     CONSTRAINT pk_text_themes PRIMARY KEY (workspace_id, id)
 );
 
+-- The fitted theme model of a workspace (vocabulary, idf, centres), so new texts join existing themes between refits.
+CREATE TABLE text_theme_models (
+    workspace_id TEXT NOT NULL,
+    model TEXT NOT NULL,
+    texts INTEGER NOT NULL,
+    computed_at TEXT NOT NULL,
+    CONSTRAINT pk_text_theme_models PRIMARY KEY (workspace_id)
+);
+
 CREATE TABLE feedback (
     workspace_id TEXT NOT NULL,
     id TEXT NOT NULL,
