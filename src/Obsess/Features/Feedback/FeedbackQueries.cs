@@ -321,10 +321,17 @@ public sealed class FeedbackQueries(ObsessDb db)
         var channels = await db.Feedback.AsNoTracking().Where(f => f.Channel != null).Select(f => f.Channel!).Distinct().Take(200).ToListAsync(ct).ConfigureAwait(false);
         var touchpoints = await db.Feedback.AsNoTracking().Where(f => f.Touchpoint != null).Select(f => f.Touchpoint!).Distinct().Take(200).ToListAsync(ct).ConfigureAwait(false);
         return new FilterOptions(
-            [.. surveys.OrderBy(s => s.Name, StringComparer.OrdinalIgnoreCase).Select(s => new SurveyOption(s.Id, s.Name ?? "survey"))],
+            [.. surveys.OrderBy(s => s.Name, StringComparer.OrdinalIgnoreCase).Select(s => new SurveyOption(s.Id, SurveyLabel(s.Id, s.Name)))],
             [.. channels.Order(StringComparer.OrdinalIgnoreCase)],
             [.. touchpoints.Order(StringComparer.OrdinalIgnoreCase)]);
     }
+
+    /// <summary>
+    /// A survey's answers carry a stable source ("survey:" + its id) rather than its name, which can change; such a source
+    /// is shown as "Survey" and the id's first eight digits, any other source as it is.
+    /// </summary>
+    internal static string SurveyLabel(Guid id, string? source) =>
+        source is null || source.StartsWith("survey:", StringComparison.Ordinal) ? $"Survey {id.ToString("N")[..8]}" : source;
 
     /// <summary>The latest comments (feedback with a text), newest first, with what the text engine found and who wrote them.</summary>
     public async Task<IReadOnlyList<Verbatim>> VerbatimsAsync(FeedbackFilter filter, int take, CancellationToken ct = default)
