@@ -273,7 +273,7 @@ internal static class FeedbackApi
     }
 
     private static Results<PushStreamHttpResult, ValidationProblem> Export(
-        [AsParameters] FeedbackFilterParameters parameters, FeedbackQueries queries, ObsessDb db, TimeProvider clock)
+        [AsParameters] FeedbackFilterParameters parameters, FeedbackQueries queries, ObsessDb db, TimeProvider clock, HttpContext http)
     {
         var (filter, errors) = Parse(parameters);
         if (errors.Count > 0)
@@ -283,7 +283,7 @@ internal static class FeedbackApi
 
         var name = $"feedback-{clock.GetUtcNow():yyyyMMdd-HHmmss}.csv";
         return TypedResults.Stream(
-            (stream) => FeedbackCsv.WriteAsync(db, queries.Select(filter), stream, CancellationToken.None),
+            stream => FeedbackCsv.WriteAsync(db, queries.Select(filter), stream, http.RequestAborted),
             "text/csv; charset=utf-8",
             name);
     }

@@ -98,6 +98,7 @@ public sealed record SurveyResults(
     NpsView Nps,
     CsatView Csat,
     CesView Ces,
+    RatingView Rating,
     IReadOnlyList<QuestionResult> Questions,
     IReadOnlyList<Verbatim> Verbatims);
 
@@ -436,7 +437,7 @@ public sealed class FeedbackQueries(ObsessDb db)
         }
 
         var view = all.View();
-        return new SurveyResults(surveyId, responses, records, view.Nps, view.Csat, view.Ces, questions,
+        return new SurveyResults(surveyId, responses, records, view.Nps, view.Csat, view.Ces, view.Rating, questions,
             await VerbatimsAsync(filter, verbatims, ct).ConfigureAwait(false));
     }
 

@@ -286,59 +286,67 @@ public sealed class ReviewImportService(ObsessDb db, TimeProvider clock)
         var matched = 0;
         var done = 0;
         db.ChangeTracker.AutoDetectChangesEnabled = false;
-        foreach (var row in fresh)
+        try
         {
-            Guid? customer = row.Identities.Where(holders.ContainsKey).Select(i => (Guid?)holders[i]).FirstOrDefault();
-            matched += customer is null ? 0 : 1;
-            Guid? textId = null;
-            if (row.Text is { } body)
+            foreach (var row in fresh)
             {
-                textId = Guid.CreateVersion7();
-                db.Texts.Add(new CustomerText
+                Guid? customer = row.Identities.Where(holders.ContainsKey).Select(i => (Guid?)holders[i]).FirstOrDefault();
+                matched += customer is null ? 0 : 1;
+                Guid? textId = null;
+                if (row.Text is { } body)
+                {
+                    textId = Guid.CreateVersion7();
+                    db.Texts.Add(new CustomerText
+                    {
+                        WorkspaceId = ws,
+                        Id = textId.Value,
+                        CustomerId = customer,
+                        Kind = TextKinds.Review,
+                        Channel = row.Channel,
+                        Source = row.Source,
+                        ExternalId = row.ExternalId,
+                        Body = body,
+                        OccurredAt = row.OccurredAt,
+                        CreatedAt = now,
+                    });
+                }
+
+                db.Feedback.Add(new FeedbackRecord
                 {
                     WorkspaceId = ws,
-                    Id = textId.Value,
+                    Id = Guid.CreateVersion7(),
                     CustomerId = customer,
-                    Kind = TextKinds.Review,
-                    Channel = row.Channel,
+                    Kind = FeedbackKinds.Review,
                     Source = row.Source,
                     ExternalId = row.ExternalId,
-                    Body = body,
+                    Metric = FeedbackMetrics.Rating,
+                    Score = row.Rating,
+                    ScaleMax = row.ScaleMax,
+                    TextId = textId,
+                    Channel = row.Channel,
+                    Product = row.Product,
+                    Language = row.Language,
                     OccurredAt = row.OccurredAt,
                     CreatedAt = now,
                 });
+
+                if (++done % 2000 == 0)
+                {
+                    await db.SaveChangesAsync(ct).ConfigureAwait(false);
+                    db.ChangeTracker.Clear();
+                    progress?.Invoke("Writing", 0.2 + 0.8 * done / fresh.Count);
+                }
             }
 
-            db.Feedback.Add(new FeedbackRecord
-            {
-                WorkspaceId = ws,
-                Id = Guid.CreateVersion7(),
-                CustomerId = customer,
-                Kind = FeedbackKinds.Review,
-                Source = row.Source,
-                ExternalId = row.ExternalId,
-                Metric = FeedbackMetrics.Rating,
-                Score = row.Rating,
-                ScaleMax = row.ScaleMax,
-                TextId = textId,
-                Channel = row.Channel,
-                Product = row.Product,
-                Language = row.Language,
-                OccurredAt = row.OccurredAt,
-                CreatedAt = now,
-            });
-
-            if (++done % 2000 == 0)
-            {
-                await db.SaveChangesAsync(ct).ConfigureAwait(false);
-                db.ChangeTracker.Clear();
-                progress?.Invoke("Writing", 0.2 + 0.8 * done / fresh.Count);
-            }
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Nothing half-written stays tracked on this (request-scoped) context, and it detects changes again.
+            db.ChangeTracker.Clear();
+            db.ChangeTracker.AutoDetectChangesEnabled = true;
         }
 
-        await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        db.ChangeTracker.Clear();
-        db.ChangeTracker.AutoDetectChangesEnabled = true;
         await tx.CommitAsync(ct).ConfigureAwait(false);
         progress?.Invoke("Imported", 1);
         return new ReviewImportResult(read, fresh.Count, valid.Count - fresh.Count, matched, [], 0, watch.Elapsed);
