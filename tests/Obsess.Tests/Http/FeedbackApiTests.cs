@@ -237,6 +237,25 @@ public abstract class FeedbackApiTests(ObsessAppFixture app)
     }
 
     [Fact]
+    public async Task Compare_two_segments_names_them_in_the_sentence()
+    {
+        var s = await SeedSurveyAsync();
+        using var client = await ClientAsync(s.Ws);
+
+        using var doc = JsonDocument.Parse(await client.GetStringAsync(Url(
+            $"/api/feedback/compare?survey={s.Survey}&firstSegment={Uri.EscapeDataString("At risk")}&secondSegment=Champions")));
+
+        // Nobody in the survey is "At risk"; the one Champion answered 10.
+        doc.RootElement.GetProperty("second").GetProperty("scores").GetProperty("nps").GetProperty("score").GetDouble().ShouldBe(100);
+        doc.RootElement.GetProperty("nps").GetProperty("sentence").GetString().ShouldBe("Cannot compare NPS: At risk has no answers.");
+        doc.RootElement.GetProperty("nps").GetProperty("pValue").ValueKind.ShouldBe(JsonValueKind.Null);
+
+        using var mixed = await client.GetAsync(Url("/api/feedback/compare?firstSegment=Champions&secondSegment=Nobody&segment=Lost"));
+        using var problem = await ProblemAssert.IsProblemAsync(mixed, HttpStatusCode.BadRequest);
+        ProblemAssert.ErrorFields(problem).ShouldBe(["secondSegment", "segment"]);
+    }
+
+    [Fact]
     public async Task Export_has_every_record_with_comments_escaped_and_formulas_defused()
     {
         var s = await SeedSurveyAsync();
