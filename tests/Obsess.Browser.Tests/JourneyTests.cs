@@ -212,6 +212,39 @@ public sealed partial class JourneyTests(ObsessServer server)
         (await page.Locator("#outlook-title + ul.outlook").InnerTextAsync()).ShouldContain("Churn risk");
     }
 
+    [Fact]
+    public async Task What_customers_say_shows_sentiment_themes_and_threats_and_passes_axe()
+    {
+        var page = await server.NewPageAsync();
+        await using var context = page.Context;
+        await server.SignInAsync(page);
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Texts", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync(u => new Uri(u).AbsolutePath == "/insights/texts");
+
+        (await page.Locator("h1").InnerTextAsync()).ShouldBe("What customers say");
+        (await page.Locator("figure.chart rect.bar").CountAsync()).ShouldBeGreaterThan(0);
+        (await page.Locator(".theme-list > li").CountAsync()).ShouldBeGreaterThan(1);
+        (await page.Locator("#attention-title ~ ol .text-entry").CountAsync()).ShouldBeGreaterThan(0);
+        await Axe.ShouldHaveNoSeriousViolationsAsync(page, "the text insights");
+        await ScreenshotAsync(page, "texts-insights.png");
+
+        // Filtering by keyboard: pick the e-mail channel and apply.
+        await page.GetByLabel("Channel").SelectOptionAsync("email");
+        await page.GetByRole(AriaRole.Form, new() { Name = "Filter the text insights" }).GetByRole(AriaRole.Button, new() { Name = "Apply" }).PressAsync("Enter");
+        await page.WaitForURLAsync(u => u.Contains("channel=email", StringComparison.Ordinal));
+        (await page.Locator(".theme-list .text-entry .badge").AllInnerTextsAsync()).Where(b => b is "chat" or "phone" or "social").ShouldBeEmpty();
+
+        // A theme leads to its texts; a text leads to its customer, whose page shows what they wrote.
+        await page.Locator(".theme-list h3 a").First.ClickAsync();
+        await page.WaitForURLAsync(u => new Uri(u).AbsolutePath == "/texts");
+        (await page.Locator(".text-list .text-entry").CountAsync()).ShouldBeGreaterThan(0);
+        await Axe.ShouldHaveNoSeriousViolationsAsync(page, "the texts of a theme");
+        await page.Locator(".text-list .text-meta a[href^='/customers/']").First.ClickAsync();
+        await page.WaitForURLAsync(u => new Uri(u).AbsolutePath.StartsWith("/customers/", StringComparison.Ordinal));
+        (await page.Locator("#texts-title ~ ol .text-entry").CountAsync()).ShouldBeGreaterThan(0);
+        (await page.Locator("#texts-title ~ ol .sentiment").First.InnerTextAsync()).ShouldMatch("^(positive|negative|neutral|mixed) ");
+    }
+
     private static async Task<string> ActiveElementAsync(IPage page, string expression) =>
         await page.EvaluateAsync<string>($"() => ({expression})(document.activeElement)") ?? "";
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Obsess.Data;
@@ -35,7 +36,10 @@ public sealed class ObsessServer : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_dataDir);
-        _app = ObsessApp.Build(new ServeOptions { Storage = Storage.Create(_dataDir, null), Urls = "http://127.0.0.1:0" });
+        // The text engine runs rules-only here (training takes a minute); the reference data is found beside the repository.
+        _app = ObsessApp.Build(
+            new ServeOptions { Storage = Storage.Create(_dataDir, null), Urls = "http://127.0.0.1:0" },
+            b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Obsess:Text:Train"] = "false" }));
         var boot = await ObsessApp.InitializeAsync(_app.Services);
         AdminEmail = boot.AdminEmail ?? Environment.GetEnvironmentVariable("OBSESS_ADMIN_EMAIL") ?? "";
         AdminPassword = boot.GeneratedPassword ?? Environment.GetEnvironmentVariable("OBSESS_ADMIN_PASSWORD")
@@ -46,6 +50,8 @@ public sealed class ObsessServer : IAsyncLifetime
         {
             scope.ServiceProvider.GetRequiredService<CurrentWorkspace>().Use(boot.Workspace.Id);
             await scope.ServiceProvider.GetRequiredService<DemoLoader>().LoadAsync(DemoCustomers, DemoSeed, replace: true);
+            var texts = await scope.ServiceProvider.GetRequiredService<Obsess.Features.Texts.TextAnalysisService>().RunAsync();
+            texts.Analyzed.ShouldBeGreaterThan(0);
             await scope.ServiceProvider.GetRequiredService<Obsess.Features.Intelligence.ScoresService>().RecomputeAsync();
             var db = scope.ServiceProvider.GetRequiredService<ObsessDb>();
             var c = await db.Customers.AsNoTracking()

@@ -102,6 +102,7 @@ public static class ObsessApp
         services.AddSingleton<Features.Texts.TextEngine>();
         services.AddScoped<Features.Texts.TextAnalysisService>();
         services.AddScoped<Features.Texts.TextQueries>();
+        services.AddScoped<Features.Feedback.CustomerFeedback>();
 
         services.AddDataProtection().SetApplicationName("obsess");
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>

@@ -248,6 +248,42 @@ public abstract class TextsTests(ObsessAppFixture app)
             engine.Use(current);
         }
     }
+
+    [Fact]
+    public async Task The_customer_page_shows_feedback_history_and_what_the_customer_wrote_escaped()
+    {
+        var (ws, agent, _) = await WorkspaceAsync();
+        var lee = await CustomerAsync(ws, "lee@example.com");
+        var stored = await (await agent.PostAsJsonAsync(Url("/api/texts"), new object[]
+        {
+            new { customerId = lee, kind = "survey_comment", source = "nps-2026", externalId = "r1-q2", body = "<script>alert(1)</script> Delivery was slow but the staff were lovely." },
+            new { customerId = lee, kind = "chat", source = "helpdesk", body = "Where is my parcel?" },
+        })).Content.ReadFromJsonAsync<StoreTextsResponse>();
+        var response = Guid.CreateVersion7();
+        await app.InWorkspaceAsync(ws, async sp =>
+        {
+            var db = sp.GetRequiredService<Obsess.Data.ObsessDb>();
+            var at = DateTime.UtcNow.AddDays(-2);
+            db.Feedback.Add(new Obsess.Features.Feedback.FeedbackRecord { WorkspaceId = ws, Id = Guid.CreateVersion7(), CustomerId = lee, Kind = "survey", Source = "nps-2026", ResponseId = response, QuestionId = "q1", Metric = "nps", Score = 6, Touchpoint = "order", Channel = "email", OccurredAt = at, CreatedAt = at });
+            db.Feedback.Add(new Obsess.Features.Feedback.FeedbackRecord { WorkspaceId = ws, Id = Guid.CreateVersion7(), CustomerId = lee, Kind = "survey", Source = "nps-2026", ResponseId = response, QuestionId = "q2", Metric = "text", TextId = stored!.Texts[0].Id, Touchpoint = "order", Channel = "email", OccurredAt = at, CreatedAt = at });
+            return await db.SaveChangesAsync();
+        });
+        await AnalyseAsync(ws);
+
+        var viewer = await app.CreateUserAsync(ws, Roles.Viewer);
+        using var browser = app.Browser();
+        (await browser.SignInAsync(viewer.Email, viewer.Password)).Dispose();
+        var html = await (await browser.GetAsync($"/customers/{lee}")).Content.ReadAsStringAsync();
+
+        html.ShouldContain("Feedback history");
+        html.ShouldContain("NPS answer 6");
+        html.ShouldContain("after order");
+        html.ShouldContain("&lt;script&gt;alert(1)&lt;/script&gt; Delivery was slow");
+        html.ShouldNotContain("<script>alert(1)</script>");
+        html.ShouldContain("What they wrote");
+        html.ShouldContain("Where is my parcel?");
+        html.ShouldContain("sentiment-");
+    }
 }
 
 public sealed class TextsTests_on_sqlite(SqliteAppFixture app) : TextsTests(app), IClassFixture<SqliteAppFixture>;

@@ -9,6 +9,9 @@ public sealed record DemoOrder(string Source, string ExternalId, string Channel,
 
 public sealed record DemoEvent(string Type, string Name, string Source, string Channel, DateTime At, string Properties);
 
+/// <summary>Something the customer wrote or said to the support desk.</summary>
+public sealed record DemoText(string Kind, string Channel, string ExternalId, string Body, DateTime At);
+
 public sealed record DemoCustomer(
     int Number,
     string Name,
@@ -17,7 +20,10 @@ public sealed record DemoCustomer(
     IReadOnlyList<DemoOrder> Orders,
     IReadOnlyList<DemoEvent> Events,
     DateTime AcquiredAt,
-    DateTime? DroppedOutAt);
+    DateTime? DroppedOutAt)
+{
+    public IReadOnlyList<DemoText> Texts { get; init; } = [];
+}
 
 public sealed record DemoOptions
 {
@@ -63,11 +69,11 @@ public static class DemoGenerator
 
         for (var n = 1; n <= options.Customers; n++)
         {
-            yield return One(n, rng, start, span, options.End, phonePool[(n - 1) % phonePool.Length], n - 1 < phonePool.Length);
+            yield return One(n, rng, options.Seed, start, span, options.End, phonePool[(n - 1) % phonePool.Length], n - 1 < phonePool.Length);
         }
     }
 
-    private static DemoCustomer One(int n, Random rng, DateTime start, double span, DateTime end, (int Area, int Line) phone, bool phoneFree)
+    private static DemoCustomer One(int n, Random rng, int seed, DateTime start, double span, DateTime end, (int Area, int Line) phone, bool phoneFree)
     {
         var first = FirstNames[rng.Next(FirstNames.Length)];
         var last = LastNames[rng.Next(LastNames.Length)];
@@ -180,8 +186,11 @@ public static class DemoGenerator
             }
         }
 
-        // Support: occasional questions, and more often a complaint shortly before a customer leaves.
+        // Support: occasional questions, and more often a complaint shortly before a customer leaves. What the customer
+        // wrote comes from its own generator, so the texts do not change the rest of the history.
         var tickets = 0;
+        var texts = new List<DemoText>();
+        var words = new Random((seed * 7_919) ^ (n * 104_729) ^ 0x7E475);
         foreach (var o in orders)
         {
             var nearExit = droppedOut is { } d && (d - o.At).TotalDays < 1;
@@ -192,7 +201,9 @@ public static class DemoGenerator
                 var channel = SupportChannels[rng.Next(SupportChannels.Length)];
                 var topic = nearExit ? Complaints[rng.Next(Complaints.Length)] : Questions[rng.Next(Questions.Length)];
                 events.Add(new DemoEvent("track", "Ticket opened", SupportDesk, channel, opened, Json(("ticket", $"T-{n}-{tickets}"), ("subject", topic))));
-                events.Add(new DemoEvent("track", "Ticket solved", SupportDesk, channel, opened.AddHours(2 + rng.Next(0, 70)), Json(("ticket", $"T-{n}-{tickets}"))));
+                var solved = opened.AddHours(2 + rng.Next(0, 70));
+                events.Add(new DemoEvent("track", "Ticket solved", SupportDesk, channel, solved, Json(("ticket", $"T-{n}-{tickets}"))));
+                texts.AddRange(SupportTexts(words, $"T-{n}-{tickets}", channel, topic, nearExit, opened, solved));
             }
         }
 
@@ -243,7 +254,8 @@ public static class DemoGenerator
         }
 
         events.Sort((a, b) => a.At.CompareTo(b.At));
-        return new DemoCustomer(n, name, identities, traits, orders, events, acquired, droppedOut);
+        texts.RemoveAll(t => t.At >= end);
+        return new DemoCustomer(n, name, identities, traits, orders, events, acquired, droppedOut) { Texts = texts };
     }
 
     private static string Messy(Random rng, string email) => rng.Next(4) switch
@@ -350,6 +362,65 @@ public static class DemoGenerator
     [
         "Where is my order?", "Can I change my delivery address?", "Do you have this in a larger size?",
         "How do I use my loyalty points?", "Question about store opening hours",
+    ];
+
+    /// <summary>The customer's message opening a ticket, and sometimes their reply once it is solved.</summary>
+    private static IEnumerable<DemoText> SupportTexts(Random rng, string ticket, string channel, string topic, bool nearExit, DateTime opened, DateTime solved)
+    {
+        var kind = channel switch { "email" => "email", "phone" => "call", _ => "chat" };
+        var detail = TopicDetails.TryGetValue(topic, out var options) ? options[rng.Next(options.Length)] : topic;
+        var opening = Openings[rng.Next(Openings.Length)];
+        var body = kind == "call" ? $"Caller: {opening}{detail}" : $"{opening}{detail}";
+        if (nearExit && rng.NextDouble() < 0.5)
+        {
+            body += " " + Frustrations[rng.Next(Frustrations.Length)];
+        }
+
+        yield return new DemoText(kind, channel, $"{ticket}-1", body, opened);
+        var reply = rng.NextDouble();
+        if (nearExit && reply < 0.45)
+        {
+            yield return new DemoText(kind, channel, $"{ticket}-2", Leaving[rng.Next(Leaving.Length)], solved.AddHours(1 + rng.Next(0, 20)));
+        }
+        else if (!nearExit && reply < 0.35)
+        {
+            yield return new DemoText(kind, channel, $"{ticket}-2", Thanks[rng.Next(Thanks.Length)], solved.AddHours(1 + rng.Next(0, 20)));
+        }
+    }
+
+    private static readonly string[] Openings = ["Hi, ", "Hello, ", "Good morning, ", "", "Hi there, "];
+
+    private static readonly Dictionary<string, string[]> TopicDetails = new(StringComparer.Ordinal)
+    {
+        ["Where is my order?"] = ["where is my order? The tracking page has not changed for four days.", "my parcel was due on Monday and it still has not arrived. Can you check the delivery?", "could you tell me when my order will be delivered?"],
+        ["Can I change my delivery address?"] = ["can I change the delivery address for my order? I will be away next week.", "I typed the wrong street in my delivery address, can you fix it before it ships?"],
+        ["Do you have this in a larger size?"] = ["do you have the blue jacket in a larger size?", "is the size 12 coming back in stock soon?"],
+        ["How do I use my loyalty points?"] = ["how do I use my loyalty points at checkout?", "I have 400 loyalty points, can I use them in the store?"],
+        ["Question about store opening hours"] = ["what are the store opening hours on Sunday?", "is the city centre store open late on Thursdays?"],
+        ["Item arrived damaged"] = ["the item arrived damaged, the box was crushed and the lamp is broken.", "my order arrived broken. This is really disappointing.", "the parcel was soaked and the item inside is damaged."],
+        ["Refund still not received"] = ["I returned my order three weeks ago and the refund is still not on my card. This is unacceptable.", "still no refund after two weeks. Nobody answers my emails."],
+        ["Wrong size delivered again"] = ["you sent the wrong size again. Second time this month, very annoying.", "wrong size delivered again, I am tired of returning things."],
+        ["Rude staff at the store"] = ["the staff at the store were rude to me yesterday and ignored my question.", "I was treated badly by the staff at the checkout, really unpleasant."],
+        ["Order cancelled without notice"] = ["my order was cancelled without any notice. Why?", "you cancelled my order without telling me and I needed it for a birthday."],
+        ["Charged twice for one order"] = ["I was charged twice for one order, please refund the extra charge.", "my card shows a double charge for the same order. Please fix this urgently."],
+    };
+
+    private static readonly string[] Frustrations =
+    [
+        "I am really frustrated.", "This is the worst service I have had in years.", "Very disappointed.", "I expected much better from you.",
+    ];
+
+    private static readonly string[] Leaving =
+    [
+        "I want to cancel my account. I am done with this shop.", "Please close my account, I will shop somewhere else from now on.",
+        "I'm switching to another store, your service keeps getting worse.", "Not happy at all. I will not order again.",
+        "Thanks for nothing. Unsubscribe me and delete my account.",
+    ];
+
+    private static readonly string[] Thanks =
+    [
+        "Thank you so much, that was quick and very helpful!", "Great service, thanks for sorting it out.", "Perfect, thanks a lot for your help.",
+        "Brilliant, thank you! Really happy with how you handled it.", "Thanks, all good now.",
     ];
 
     private static readonly string[] Complaints =

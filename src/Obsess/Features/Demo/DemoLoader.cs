@@ -31,6 +31,7 @@ public sealed class DemoLoader(ObsessDb db, TimeProvider clock)
         var identityRows = new List<CustomerIdentity>(customers * 3);
         var orderRows = new List<Order>(customers * 6);
         var eventRows = new List<CustomerEvent>(customers * 20);
+        var textRows = new List<Texts.CustomerText>(customers / 2);
         var now = clock.GetUtcNow().UtcDateTime;
         var done = 0;
         foreach (var c in DemoGenerator.Generate(options))
@@ -72,6 +73,11 @@ public sealed class DemoLoader(ObsessDb db, TimeProvider clock)
                 lastSeen = e.At > lastSeen ? e.At : lastSeen;
             }
 
+            foreach (var t in c.Texts)
+            {
+                textRows.Add(new Texts.CustomerText { WorkspaceId = ws, Id = Guid.CreateVersion7(), CustomerId = id, Kind = t.Kind, Channel = t.Channel, Source = DemoGenerator.SupportDesk, ExternalId = $"demo-{seed}-{t.ExternalId}", Body = t.Body, OccurredAt = t.At, CreatedAt = now });
+            }
+
             customerRows.Add(new Customer
             {
                 WorkspaceId = ws,
@@ -103,6 +109,9 @@ public sealed class DemoLoader(ObsessDb db, TimeProvider clock)
             await db.Database.UseTransactionAsync(tx, ct).ConfigureAwait(false);
             if (replace)
             {
+                await db.TextThemeModels.ExecuteDeleteAsync(ct).ConfigureAwait(false);
+                await db.TextThemes.ExecuteDeleteAsync(ct).ConfigureAwait(false);
+                await db.Texts.ExecuteDeleteAsync(ct).ConfigureAwait(false);
                 await db.Events.ExecuteDeleteAsync(ct).ConfigureAwait(false);
                 await db.Orders.ExecuteDeleteAsync(ct).ConfigureAwait(false);
                 await db.Identities.ExecuteDeleteAsync(ct).ConfigureAwait(false);
@@ -121,6 +130,7 @@ public sealed class DemoLoader(ObsessDb db, TimeProvider clock)
             written += await BulkWriter.WriteAsync(connection, tx, "customer_identities", IdentityColumns, identityRows, n => Report("Writing identities", n), ct).ConfigureAwait(false);
             written += await BulkWriter.WriteAsync(connection, tx, "orders", OrderColumns, orderRows, n => Report("Writing orders", n), ct).ConfigureAwait(false);
             await BulkWriter.WriteAsync(connection, tx, "events", EventColumns, eventRows, n => Report("Writing events", n), ct).ConfigureAwait(false);
+            await BulkWriter.WriteAsync(connection, tx, "texts", TextColumns, textRows, null, ct).ConfigureAwait(false);
             await tx.CommitAsync(ct).ConfigureAwait(false);
             await db.Database.UseTransactionAsync(null, ct).ConfigureAwait(false);
         }
@@ -150,6 +160,13 @@ public sealed class DemoLoader(ObsessDb db, TimeProvider clock)
         new("workspace_id", o => o.WorkspaceId), new("id", o => o.Id), new("customer_id", o => o.CustomerId), new("source", o => o.Source),
         new("external_id", o => o.ExternalId), new("channel", o => o.Channel), new("ordered_at", o => o.OrderedAt),
         new("amount", o => o.Amount), new("currency", o => o.Currency), new("items", o => o.Items),
+    ];
+
+    internal static readonly BulkColumn<Texts.CustomerText>[] TextColumns =
+    [
+        new("workspace_id", t => t.WorkspaceId), new("id", t => t.Id), new("customer_id", t => t.CustomerId), new("kind", t => t.Kind),
+        new("channel", t => t.Channel), new("source", t => t.Source), new("external_id", t => t.ExternalId), new("body", t => t.Body),
+        new("occurred_at", t => t.OccurredAt), new("created_at", t => t.CreatedAt),
     ];
 
     internal static readonly BulkColumn<CustomerEvent>[] EventColumns =

@@ -27,11 +27,33 @@ public static class TextModels
     public const string SentimentFile = "sentiment.json";
     public const string EmotionFile = "emotion.json";
 
-    /// <summary>The reference data folder: the one given, else OBSESS_SHARED_DATA, else ../shared/data.</summary>
+    /// <summary>
+    /// The reference data folder: the one given, else OBSESS_SHARED_DATA, else the nearest <c>shared/data</c> beside the
+    /// current folder or one of its parents (the repository sits next to <c>shared/</c>; <c>dotnet run --project
+    /// src/Obsess</c> runs in the project's folder, two levels down), else ../shared/data.
+    /// </summary>
     public static string DataRoot(string? given)
     {
-        var env = Environment.GetEnvironmentVariable("OBSESS_SHARED_DATA");
-        return given ?? (string.IsNullOrEmpty(env) ? "../shared/data" : env);
+        if (given is not null)
+        {
+            return given;
+        }
+
+        if (Environment.GetEnvironmentVariable("OBSESS_SHARED_DATA") is { Length: > 0 } env)
+        {
+            return env;
+        }
+
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "shared", "data");
+            if (Directory.Exists(Path.Combine(candidate, "sentiment")))
+            {
+                return Path.GetRelativePath(Directory.GetCurrentDirectory(), candidate);
+            }
+        }
+
+        return "../shared/data";
     }
 
     public static string LexiconPath(string root) => Path.Combine(root, "sentiment", "vader", "vader_lexicon.txt");

@@ -275,8 +275,7 @@ public sealed class TextQueries(ObsessDb db, TextEngine engine, TimeProvider clo
             .OrderByDescending(t => t.ChurnThreat).ThenByDescending(t => t.Urgency).ThenByDescending(t => t.OccurredAt).Take(20)
             .ToListAsync(ct).ConfigureAwait(false);
 
-        var channels = await db.Texts.AsNoTracking().Where(t => t.Channel != null).Select(t => t.Channel!).Distinct().OrderBy(c => c).Take(50).ToListAsync(ct).ConfigureAwait(false);
-        var sources = await db.Texts.AsNoTracking().Select(t => t.Source).Distinct().OrderBy(c => c).Take(50).ToListAsync(ct).ConfigureAwait(false);
+        var (channels, sources) = await ChannelsAndSourcesAsync(ct).ConfigureAwait(false);
         return new TextInsights(
             engine.Status,
             counts?.Texts ?? 0,
@@ -290,6 +289,14 @@ public sealed class TextQueries(ObsessDb db, TextEngine engine, TimeProvider clo
             await ItemsAsync(attention, ct).ConfigureAwait(false),
             channels,
             sources);
+    }
+
+    /// <summary>The workspace's text channels and sources, for filter choices.</summary>
+    public async Task<(IReadOnlyList<string> Channels, IReadOnlyList<string> Sources)> ChannelsAndSourcesAsync(CancellationToken ct = default)
+    {
+        var channels = await db.Texts.AsNoTracking().Where(t => t.Channel != null).Select(t => t.Channel!).Distinct().OrderBy(c => c).Take(50).ToListAsync(ct).ConfigureAwait(false);
+        var sources = await db.Texts.AsNoTracking().Select(t => t.Source).Distinct().OrderBy(c => c).Take(50).ToListAsync(ct).ConfigureAwait(false);
+        return (channels, sources);
     }
 
     private async Task<List<ThemeSummary>> ThemesAsync(IQueryable<CustomerText> q, List<DateTime> months, CancellationToken ct)
