@@ -176,14 +176,45 @@ public sealed class FeedbackQueries(ObsessDb db)
         return q;
     }
 
+    /// <summary>
+    /// Scores, the weekly and monthly trend and the breakdown come from one scan: counts grouped by day, breakdown key,
+    /// metric and score in the database (at most days × groups × metrics × scores rows), folded here.
+    /// </summary>
     public async Task<FeedbackMetricsResult> MetricsAsync(FeedbackFilter filter, string? breakdownBy, CancellationToken ct = default)
     {
         var q = Select(filter);
-        var scores = await ScoresAsync(q, ct).ConfigureAwait(false);
         var counts = await CountsAsync(q, ct).ConfigureAwait(false);
-        var trend = await TrendAsync(q, ct).ConfigureAwait(false);
-        var breakdown = breakdownBy is null ? null : await BreakdownAsync(q, breakdownBy, ct).ConfigureAwait(false);
-        return new FeedbackMetricsResult(scores, counts, trend, breakdown);
+        var rows = await Keyed(q.Where(f => f.Score != null && Scored.Contains(f.Metric)), breakdownBy ?? "channel")
+            .GroupBy(k => new { k.Year, k.Month, k.Day, k.Key, k.Metric, k.Score, k.ScaleMax })
+            .Select(g => new { g.Key.Year, g.Key.Month, g.Key.Day, g.Key.Key, g.Key.Metric, g.Key.Score, g.Key.ScaleMax, Count = g.LongCount() })
+            .ToListAsync(ct).ConfigureAwait(false);
+        var all = new Counts();
+        var weeks = new SortedDictionary<DateOnly, Counts>();
+        var months = new SortedDictionary<DateOnly, Counts>();
+        var groups = new Dictionary<string, Counts>(StringComparer.Ordinal);
+        foreach (var r in rows)
+        {
+            var day = new DateOnly(r.Year, r.Month, r.Day);
+            var monday = day.AddDays(-(((int)day.DayOfWeek + 6) % 7));
+            all.Add(r.Metric, r.Score!.Value, r.ScaleMax, r.Count);
+            Bucket(weeks, monday).Add(r.Metric, r.Score!.Value, r.ScaleMax, r.Count);
+            Bucket(months, new DateOnly(r.Year, r.Month, 1)).Add(r.Metric, r.Score!.Value, r.ScaleMax, r.Count);
+            var key = r.Key ?? "(none)";
+            if (!groups.TryGetValue(key, out var group))
+            {
+                groups[key] = group = new Counts();
+            }
+
+            group.Add(r.Metric, r.Score!.Value, r.ScaleMax, r.Count);
+        }
+
+        var trend = new Trend(
+            [.. weeks.Select(w => new TrendPoint(IsoWeek(w.Key), w.Key, w.Value.View()))],
+            [.. months.Select(m => new TrendPoint(m.Key.ToString("yyyy-MM", CultureInfo.InvariantCulture), m.Key, m.Value.View()))]);
+        var breakdown = breakdownBy is null
+            ? null
+            : new Breakdown(breakdownBy, [.. groups.OrderByDescending(g => g.Value.Total).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => new BreakdownRow(g.Key, g.Value.View()))]);
+        return new FeedbackMetricsResult(all.View(), counts, trend, breakdown);
     }
 
     public async Task<ScoreSet> ScoresAsync(FeedbackFilter filter, CancellationToken ct = default) =>
@@ -228,29 +259,6 @@ public sealed class FeedbackQueries(ObsessDb db)
         return new ResponseCounts(survey + reviews, survey, reviews, records);
     }
 
-    /// <summary>Counts per day in the database, folded into ISO weeks (Monday first) and calendar months here.</summary>
-    private static async Task<Trend> TrendAsync(IQueryable<FeedbackRecord> q, CancellationToken ct)
-    {
-        var rows = await q.Where(f => f.Score != null && Scored.Contains(f.Metric))
-            .GroupBy(f => new { f.OccurredAt.Year, f.OccurredAt.Month, f.OccurredAt.Day, f.Metric, f.Score, f.ScaleMax })
-            .Select(g => new { g.Key.Year, g.Key.Month, g.Key.Day, g.Key.Metric, g.Key.Score, g.Key.ScaleMax, Count = g.LongCount() })
-            .ToListAsync(ct).ConfigureAwait(false);
-        var weeks = new SortedDictionary<DateOnly, Counts>();
-        var months = new SortedDictionary<DateOnly, Counts>();
-        foreach (var r in rows)
-        {
-            var day = new DateOnly(r.Year, r.Month, r.Day);
-            var monday = day.AddDays(-(((int)day.DayOfWeek + 6) % 7));
-            var month = new DateOnly(r.Year, r.Month, 1);
-            Bucket(weeks, monday).Add(r.Metric, r.Score!.Value, r.ScaleMax, r.Count);
-            Bucket(months, month).Add(r.Metric, r.Score!.Value, r.ScaleMax, r.Count);
-        }
-
-        return new Trend(
-            [.. weeks.Select(w => new TrendPoint(IsoWeek(w.Key), w.Key, w.Value.View()))],
-            [.. months.Select(m => new TrendPoint(m.Key.ToString("yyyy-MM", CultureInfo.InvariantCulture), m.Key, m.Value.View()))]);
-    }
-
     private static string IsoWeek(DateOnly monday)
     {
         var date = monday.ToDateTime(TimeOnly.MinValue);
@@ -267,8 +275,14 @@ public sealed class FeedbackQueries(ObsessDb db)
         return counts;
     }
 
-    private sealed class Keyed
+    private sealed class KeyedScore
     {
+        public int Year { get; init; }
+
+        public int Month { get; init; }
+
+        public int Day { get; init; }
+
         public string? Key { get; init; }
 
         public required string Metric { get; init; }
@@ -278,40 +292,20 @@ public sealed class FeedbackQueries(ObsessDb db)
         public double? ScaleMax { get; init; }
     }
 
-    private async Task<Breakdown> BreakdownAsync(IQueryable<FeedbackRecord> q, string dimension, CancellationToken ct)
+    /// <summary>Each scored record with its UTC day and its value of the breakdown dimension (segment: the customer's RFM segment).</summary>
+    private IQueryable<KeyedScore> Keyed(IQueryable<FeedbackRecord> q, string dimension) => dimension switch
     {
-        q = q.Where(f => f.Score != null && Scored.Contains(f.Metric));
-        IQueryable<Keyed> keyed = dimension switch
-        {
-            "channel" => q.Select(f => new Keyed { Key = f.Channel, Metric = f.Metric, Score = f.Score, ScaleMax = f.ScaleMax }),
-            "touchpoint" => q.Select(f => new Keyed { Key = f.Touchpoint, Metric = f.Metric, Score = f.Score, ScaleMax = f.ScaleMax }),
-            "agent" => q.Select(f => new Keyed { Key = f.Agent, Metric = f.Metric, Score = f.Score, ScaleMax = f.ScaleMax }),
-            "product" => q.Select(f => new Keyed { Key = f.Product, Metric = f.Metric, Score = f.Score, ScaleMax = f.ScaleMax }),
-            "segment" =>
-                from f in q
-                join s in db.Scores on f.CustomerId equals (Guid?)s.CustomerId into scored
-                from s in scored.DefaultIfEmpty()
-                select new Keyed { Key = s == null ? null : s.RfmSegment, Metric = f.Metric, Score = f.Score, ScaleMax = f.ScaleMax },
-            _ => throw new ArgumentOutOfRangeException(nameof(dimension), dimension, "Unknown breakdown dimension."),
-        };
-        var rows = await keyed
-            .GroupBy(k => new { k.Key, k.Metric, k.Score, k.ScaleMax })
-            .Select(g => new { g.Key.Key, g.Key.Metric, g.Key.Score, g.Key.ScaleMax, Count = g.LongCount() })
-            .ToListAsync(ct).ConfigureAwait(false);
-        var groups = new Dictionary<string, Counts>(StringComparer.Ordinal);
-        foreach (var r in rows)
-        {
-            var key = r.Key ?? "(none)";
-            if (!groups.TryGetValue(key, out var counts))
-            {
-                groups[key] = counts = new Counts();
-            }
-
-            counts.Add(r.Metric, r.Score!.Value, r.ScaleMax, r.Count);
-        }
-
-        return new Breakdown(dimension, [.. groups.OrderByDescending(g => g.Value.Total).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => new BreakdownRow(g.Key, g.Value.View()))]);
-    }
+        "channel" => q.Select(f => new KeyedScore { Year = f.OccurredAt.Year, Month = f.OccurredAt.Month, Day = f.OccurredAt.Day, Key = f.Channel, Metric = f.Metric, Score = f.Score, ScaleMax = f.ScaleMax }),
+        "touchpoint" => q.Select(f => new KeyedScore { Year = f.OccurredAt.Year, Month = f.OccurredAt.Month, Day = f.OccurredAt.Day, Key = f.Touchpoint, Metric = f.Metric, Score = f.Score, ScaleMax = f.ScaleMax }),
+        "agent" => q.Select(f => new KeyedScore { Year = f.OccurredAt.Year, Month = f.OccurredAt.Month, Day = f.OccurredAt.Day, Key = f.Agent, Metric = f.Metric, Score = f.Score, ScaleMax = f.ScaleMax }),
+        "product" => q.Select(f => new KeyedScore { Year = f.OccurredAt.Year, Month = f.OccurredAt.Month, Day = f.OccurredAt.Day, Key = f.Product, Metric = f.Metric, Score = f.Score, ScaleMax = f.ScaleMax }),
+        "segment" =>
+            from f in q
+            join s in db.Scores on f.CustomerId equals (Guid?)s.CustomerId into scored
+            from s in scored.DefaultIfEmpty()
+            select new KeyedScore { Year = f.OccurredAt.Year, Month = f.OccurredAt.Month, Day = f.OccurredAt.Day, Key = s == null ? null : s.RfmSegment, Metric = f.Metric, Score = f.Score, ScaleMax = f.ScaleMax },
+        _ => throw new ArgumentOutOfRangeException(nameof(dimension), dimension, "Unknown breakdown dimension."),
+    };
 
     /// <summary>What the filter controls offer: the surveys (named by their source), channels and touchpoints seen in feedback.</summary>
     public async Task<FilterOptions> FilterOptionsAsync(CancellationToken ct = default)
