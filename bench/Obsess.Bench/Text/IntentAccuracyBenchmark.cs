@@ -16,7 +16,7 @@ public sealed class IntentAccuracyBenchmark : IBenchmark
         ArgumentNullException.ThrowIfNull(output);
         var dataDir = TextData.DataDir(args);
         var rules = TextData.Rules(dataDir);
-        var model = args.Contains("--with-model") ? TextData.TrainSentiment(dataDir, rules, withUci: true) : null;
+        var model = args.Contains("--with-model") ? TextData.TrainSentiment(dataDir, rules) : null;
         var analyzer = new TextAnalyzer(rules.Lexicon, model);
         var file = TextData.Option(args, "--set") ?? "tests/Obsess.Analytics.Tests/Text/intents.tsv";
         var rows = File.ReadLines(file)

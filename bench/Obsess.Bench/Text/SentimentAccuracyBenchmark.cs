@@ -12,7 +12,7 @@ public sealed class SentimentAccuracyBenchmark : IBenchmark
 {
     public string Name => "text-sentiment";
 
-    public string Description => "Pearson r and 3-class F1 on the VADER sets [dataDir] [--save weights.json] [--sst2-only]";
+    public string Description => "Pearson r and 3-class F1 on the VADER sets [dataDir] [--save weights.json]";
 
     public async Task<int> RunAsync(string[] args, TextWriter output)
     {
@@ -20,7 +20,7 @@ public sealed class SentimentAccuracyBenchmark : IBenchmark
         var dataDir = TextData.DataDir(args);
         var rules = TextData.Rules(dataDir);
         var clock = Stopwatch.StartNew();
-        var model = TextData.TrainSentiment(dataDir, rules, withUci: !args.Contains("--sst2-only"));
+        var model = TextData.TrainSentiment(dataDir, rules);
         var trainSeconds = clock.Elapsed.TotalSeconds;
         if (TextData.Option(args, "--save") is { } save)
         {
@@ -42,7 +42,7 @@ public sealed class SentimentAccuracyBenchmark : IBenchmark
         sets.Insert(sets.IndexOf(movie) + 1, ("movieReviewSnippets, not in SST-2 train", movie.Rows.Where(r => !sst2.Contains(Key(r.Text))).ToList()));
         foreach (var (set, rows) in sets)
         {
-            foreach (var (name, analyzer) in new[] { ("rules", rulesOnly), ("rules+model", blended) })
+            foreach (var (name, analyzer) in new[] { ("rules", rulesOnly), ("engine", blended) })
             {
                 var scores = rows.Select(r => analyzer.Analyze(r.Text).Score).ToArray();
                 var (r, macro, weighted, accuracy) = Evaluate(rows, scores);

@@ -36,25 +36,10 @@ internal static class TextData
         return SentimentTrainer.ReadLabelled(reader, relative);
     }
 
-    /// <summary>
-    /// Trains the sentiment model on SST-2 train plus 80% of each UCI set, selecting on SST-2 dev plus the other 20% of
-    /// each UCI set (every fifth row), so the blend weight is chosen on movies, phones, restaurants and IMDb alike.
-    /// With --sst2-only, SST-2 train and dev alone.
-    /// </summary>
-    public static SentimentModel TrainSentiment(string dataDir, RuleSentimentScorer rules, bool withUci)
+    /// <summary>Trains the sentiment model with the standard recipe (<see cref="SentimentTrainer.StandardSets"/>).</summary>
+    public static SentimentModel TrainSentiment(string dataDir, RuleSentimentScorer rules)
     {
-        var train = Labelled(dataDir, "sentiment/sst2/train.tsv").ToList();
-        var dev = Labelled(dataDir, "sentiment/sst2/dev.tsv").ToList();
-        if (withUci)
-        {
-            foreach (var f in new[] { "amazon_cells", "imdb", "yelp" })
-            {
-                var (uciTrain, uciDev) = SentimentTrainer.HoldOut(Labelled(dataDir, $"sentiment/uci/{f}_labelled.txt"));
-                train.AddRange(uciTrain);
-                dev.AddRange(uciDev);
-            }
-        }
-
+        var (train, dev) = SentimentTrainer.StandardSets(relative => File.OpenText(Path.Combine(dataDir, relative)));
         return SentimentTrainer.Train(train, dev, rules);
     }
 

@@ -20,7 +20,7 @@ public sealed class TextSpeedBenchmark : IBenchmark
         var rules = TextData.Rules(dataDir);
         var sentimentModel = TextData.Option(args, "--sentiment-weights") is { } sw
             ? SentimentModel.FromJson(await File.ReadAllTextAsync(sw).ConfigureAwait(false))
-            : TextData.TrainSentiment(dataDir, rules, withUci: true);
+            : TextData.TrainSentiment(dataDir, rules);
         var emotionModel = TextData.Option(args, "--emotion-weights") is { } ew
             ? EmotionModel.FromJson(await File.ReadAllTextAsync(ew).ConfigureAwait(false))
             : EmotionTrainer.Train(TextData.GoEmotions(dataDir, "train.tsv"), TextData.GoEmotions(dataDir, "dev.tsv"), rules);

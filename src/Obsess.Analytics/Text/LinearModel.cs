@@ -258,6 +258,45 @@ public static class HashedFeatures
 {
     private const ulong NegationSalt = 0x9E3779B97F4A7C15UL;
 
+    /// <summary>
+    /// Adds, for each token of at least four characters, its lower-cased character n-grams of length
+    /// <paramref name="n"/> with word-boundary marks ("&lt;goo", "ood&gt;"), so spelling variants, lengthening and
+    /// hashtags share features with the words they vary (character n-grams as in Mohammad, Kiritchenko &amp; Zhu 2013).
+    /// </summary>
+    public static void ExtractCharGrams(IReadOnlyList<string> tokens, int bits, int n, List<int> into)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        ArgumentNullException.ThrowIfNull(into);
+        var mask = (1UL << bits) - 1;
+        Span<char> buffer = stackalloc char[66];
+        foreach (var token in tokens)
+        {
+            if (token.Length < 4 || token.Length > 64)
+            {
+                continue;
+            }
+
+            buffer[0] = '<';
+            for (var i = 0; i < token.Length; i++)
+            {
+                buffer[i + 1] = char.ToLowerInvariant(token[i]);
+            }
+
+            buffer[token.Length + 1] = '>';
+            var word = buffer[..(token.Length + 2)];
+            for (var i = 0; i + n <= word.Length; i++)
+            {
+                var h = 0xCBF29CE484222325UL ^ (ulong)n;
+                foreach (var c in word.Slice(i, n))
+                {
+                    h = (h ^ c) * 1099511628211UL;
+                }
+
+                into.Add((int)(Mix(h + 0x7A3) & mask));
+            }
+        }
+    }
+
     public static void Extract(IReadOnlyList<string> tokens, int bits, List<int> into)
     {
         ArgumentNullException.ThrowIfNull(tokens);

@@ -20,11 +20,14 @@ public sealed record SentimentResult
     /// <summary>The lexicon-and-rules compound alone, in [-1, 1].</summary>
     public required double RuleScore { get; init; }
 
-    /// <summary>The trained model's 2p − 1, or null when no model is loaded.</summary>
+    /// <summary>The trained model's P(positive) − P(negative), or null when no model is loaded.</summary>
     public double? ModelScore { get; init; }
+
+    /// <summary>The rule compound's share of <see cref="Score"/> for this text (the gate), or null when no model is loaded.</summary>
+    public double? RuleShare { get; init; }
 }
 
-/// <summary>Rules plus, optionally, a trained model. Thread-safe: holds only immutable state.</summary>
+/// <summary>Rules plus, optionally, a trained model gated by the text. Thread-safe: holds only immutable state.</summary>
 public sealed class SentimentAnalyzer(RuleSentimentScorer rules, SentimentModel? model = null)
 {
     /// <summary>Scores at or above this are positive, at or below its negation negative (Hutto &amp; Gilbert 2014).</summary>
@@ -51,9 +54,15 @@ public sealed class SentimentAnalyzer(RuleSentimentScorer rules, SentimentModel?
     public SentimentResult Analyze(string text, IReadOnlyList<string> tokens, RuleSentiment rule)
     {
         ArgumentNullException.ThrowIfNull(rule);
-        double? modelScore = Model?.ModelScore(tokens, text, rule);
-        var score = modelScore is { } m ? SentimentModel.Blend(rule.Compound, m, Model!.RuleWeight) : rule.Compound;
-        return new SentimentResult { Score = score, Label = LabelOf(score, rule), RuleScore = rule.Compound, ModelScore = modelScore };
+        if (Model is null)
+        {
+            return new SentimentResult { Score = rule.Compound, Label = LabelOf(rule.Compound, rule), RuleScore = rule.Compound };
+        }
+
+        var modelScore = Model.ModelScore(tokens, text, rule);
+        var share = Model.RuleShare(tokens, text, rule);
+        var score = SentimentModel.Shrink(SentimentModel.Blend(rule.Compound, modelScore, share), Model.NeutralZone);
+        return new SentimentResult { Score = score, Label = LabelOf(score, rule), RuleScore = rule.Compound, ModelScore = modelScore, RuleShare = share };
     }
 
     public static SentimentLabel LabelOf(double score, RuleSentiment rule)

@@ -30,7 +30,7 @@ public sealed record TextAnalysis
 public sealed class TextAnalyzer
 {
     /// <summary>Bump when rules, features or the result shape change.</summary>
-    public const string EngineVersion = "text-1";
+    public const string EngineVersion = "text-2";
 
     private static readonly IReadOnlyDictionary<string, double> NoEmotions = new Dictionary<string, double>();
 

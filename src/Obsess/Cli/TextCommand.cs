@@ -223,7 +223,7 @@ internal static class TextCommand
     {
         var dataRoot = DataRootOption();
         var output = new Option<string>("--out") { Description = $"Folder for {SentimentFile} and {EmotionFile}", DefaultValueFactory = _ => DefaultModels };
-        var command = new Command("train", "Reproduce the sentiment weights (SST-2 + UCI) and emotion weights (GoEmotions) from the training sets") { dataRoot, output };
+        var command = new Command("train", "Reproduce the sentiment weights (SST-2 + UCI + GoEmotions) and emotion weights (GoEmotions) from the training sets") { dataRoot, output };
         command.SetAction(parse => CliFiles.Run(parse, () =>
         {
             var root = DataRoot(parse.GetValue(dataRoot));
@@ -250,7 +250,7 @@ internal static class TextCommand
                     ["fingerprint"] = sentiment.Fingerprint,
                     ["train"] = trained.SentimentTrain,
                     ["dev"] = trained.SentimentDev,
-                    ["ruleWeight"] = sentiment.RuleWeight,
+                    ["gate"] = sentiment.Gate.Select(g => Math.Round(g, 4)).ToList(),
                     ["temperature"] = sentiment.Temperature,
                     ["seconds"] = Math.Round(trained.SentimentSeconds, 1),
                 },

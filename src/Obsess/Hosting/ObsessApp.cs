@@ -18,6 +18,7 @@ using Obsess.Features.Feedback;
 using Obsess.Features.Demo;
 using Obsess.Features.Ingestion;
 using Obsess.Features.Intelligence;
+using Obsess.Features.Surveys;
 using Obsess.Features.Texts;
 using Obsess.Features.Workspaces;
 
@@ -87,6 +88,7 @@ public static class ObsessApp
         services.AddScoped<Features.Import.ImportService>();
         services.AddScoped<Features.Intelligence.ScoresService>();
         services.AddScoped<Features.Intelligence.InsightsQueries>();
+        services.AddSurveys();
         services.AddScoped<Features.Feedback.FeedbackQueries>();
         services.AddScoped<Features.Feedback.ReviewImportService>();
         services.AddSingleton(sp =>
@@ -249,11 +251,13 @@ public static class ObsessApp
         api.MapWorkspaceApi();
         api.MapIntelligenceApi();
         api.MapHealthConfigApi();
+        api.MapSurveysApi();
         api.MapFeedbackApi();
         app.MapReviewsApi();
         api.MapTextsApi();
 
         app.MapIngestionApi();
+        app.MapPublicSurveyApi();
         app.MapRazorComponents<App>();
     }
 

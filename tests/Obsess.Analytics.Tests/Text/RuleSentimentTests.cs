@@ -25,6 +25,42 @@ public class RuleSentimentTests
     }
 
     [Fact]
+    public void Negation_stops_at_the_end_of_a_sentence()
+    {
+        Score("Nah. Enjoy your free food").ShouldBeGreaterThan(0.05);
+        Score("Nah enjoy your free food").ShouldBeLessThan(-0.05);
+    }
+
+    [Fact]
+    public void Never_so_stresses_instead_of_negating()
+    {
+        Score("I have never felt so happy.").ShouldBeGreaterThan(Score("I have felt happy."));
+        Score("I have never felt happy.").ShouldBeLessThan(-0.05);
+    }
+
+    [Fact]
+    public void Two_negators_cancel_out()
+    {
+        Score("The food was never not good.").ShouldBeGreaterThan(0.05);
+        Score("The food was not good.").ShouldBeLessThan(-0.05);
+    }
+
+    [Fact]
+    public void Least_negates_unless_it_is_at_least()
+    {
+        Score("The least helpful agent so far.").ShouldBeLessThan(-0.05);
+        Score("At least helpful.").ShouldBeGreaterThan(0.05);
+    }
+
+    [Fact]
+    public void Lengthened_words_are_read_as_their_short_form()
+    {
+        Score("sooo goooood").ShouldBe(Score("sooo good"), 1e-12);
+        Score("goooood").ShouldBeGreaterThan(0.05);
+        Score("baaaad").ShouldBeLessThan(-0.05);
+    }
+
+    [Fact]
     public void No_before_a_rated_word_negates_it_instead_of_adding_its_own_valence()
     {
         Score("There were no problems with the delivery.").ShouldBeGreaterThan(0);

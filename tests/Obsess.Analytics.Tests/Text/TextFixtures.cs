@@ -32,15 +32,18 @@ public static class Lexicons
     }
 }
 
-/// <summary>A sentiment model trained once per test class on a small SST-2 subset (the full model is trained by the benchmark).</summary>
+/// <summary>
+/// A sentiment model trained once per test class on small SST-2 and GoEmotions subsets (the full model is trained by the
+/// benchmark); development rows: SST-2 dev and the first 1,500 GoEmotions dev comments with one sentiment.
+/// </summary>
 public sealed class SmallSentimentModelFixture
 {
     public SmallSentimentModelFixture()
     {
         using var train = File.OpenText(SharedData.PathOf("sentiment/sst2/train.tsv"));
         using var dev = File.OpenText(SharedData.PathOf("sentiment/sst2/dev.tsv"));
-        Train = SentimentTrainer.ReadLabelled(train, "train.tsv").Take(15000).ToList();
-        Dev = SentimentTrainer.ReadLabelled(dev, "dev.tsv");
+        Train = [.. SentimentTrainer.ReadLabelled(train, "sst2").Take(15000), .. GoEmotions("train.tsv").Take(8000)];
+        Dev = [.. SentimentTrainer.ReadLabelled(dev, "sst2"), .. GoEmotions("dev.tsv").Take(1500)];
         Options = new SentimentTrainingOptions { Bits = 16, MaxEpochs = 3, L2Grid = [1e-6] };
         Model = SentimentTrainer.Train(Train, Dev, Lexicons.Rules, Options);
     }
@@ -52,6 +55,13 @@ public sealed class SmallSentimentModelFixture
     public SentimentTrainingOptions Options { get; }
 
     public SentimentModel Model { get; }
+
+    private static IReadOnlyList<LabelledText> GoEmotions(string file)
+    {
+        using var tsv = File.OpenText(SharedData.PathOf($"emotion/goemotions/{file}"));
+        using var labels = File.OpenText(SharedData.PathOf("emotion/goemotions/labels.txt"));
+        return SentimentTrainer.FromEmotions(EmotionTrainer.ReadGoEmotions(tsv, labels, File.ReadAllText(SharedData.PathOf("emotion/goemotions/ekman_mapping.json"))));
+    }
 }
 
 /// <summary>An emotion model trained once per test class on a GoEmotions subset.</summary>

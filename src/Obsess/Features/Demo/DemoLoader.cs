@@ -33,6 +33,7 @@ public sealed class DemoLoader(ObsessDb db, TimeProvider clock)
         var eventRows = new List<CustomerEvent>(customers * 20);
         var textRows = new List<Texts.CustomerText>(customers / 2);
         var now = clock.GetUtcNow().UtcDateTime;
+        var surveys = new DemoSurveys(ws, seed, today, now);
         var done = 0;
         foreach (var c in DemoGenerator.Generate(options))
         {
@@ -94,6 +95,7 @@ public sealed class DemoLoader(ObsessDb db, TimeProvider clock)
                 CreatedAt = now,
                 UpdatedAt = now,
             });
+            surveys.Add(id, c);
             if (++done % 1000 == 0)
             {
                 progress?.Invoke("Generating", (double)done / customers);
@@ -109,6 +111,7 @@ public sealed class DemoLoader(ObsessDb db, TimeProvider clock)
             await db.Database.UseTransactionAsync(tx, ct).ConfigureAwait(false);
             if (replace)
             {
+                await DemoSurveys.RemoveAsync(db, ct).ConfigureAwait(false);
                 await db.TextThemeModels.ExecuteDeleteAsync(ct).ConfigureAwait(false);
                 await db.TextThemes.ExecuteDeleteAsync(ct).ConfigureAwait(false);
                 await db.Texts.ExecuteDeleteAsync(ct).ConfigureAwait(false);
@@ -131,6 +134,7 @@ public sealed class DemoLoader(ObsessDb db, TimeProvider clock)
             written += await BulkWriter.WriteAsync(connection, tx, "orders", OrderColumns, orderRows, n => Report("Writing orders", n), ct).ConfigureAwait(false);
             await BulkWriter.WriteAsync(connection, tx, "events", EventColumns, eventRows, n => Report("Writing events", n), ct).ConfigureAwait(false);
             await BulkWriter.WriteAsync(connection, tx, "texts", TextColumns, textRows, null, ct).ConfigureAwait(false);
+            await surveys.WriteAsync(connection, tx, ct).ConfigureAwait(false);
             await tx.CommitAsync(ct).ConfigureAwait(false);
             await db.Database.UseTransactionAsync(null, ct).ConfigureAwait(false);
         }
