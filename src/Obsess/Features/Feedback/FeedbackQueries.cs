@@ -102,9 +102,9 @@ public sealed record SurveyResults(
     IReadOnlyList<QuestionResult> Questions,
     IReadOnlyList<Verbatim> Verbatims);
 
-public sealed record SurveyOption(Guid Id, string Name);
+public sealed record SurveyFilterOption(Guid Id, string Name);
 
-public sealed record FilterOptions(IReadOnlyList<SurveyOption> Surveys, IReadOnlyList<string> Channels, IReadOnlyList<string> Touchpoints);
+public sealed record FilterOptions(IReadOnlyList<SurveyFilterOption> Surveys, IReadOnlyList<string> Channels, IReadOnlyList<string> Touchpoints);
 
 public sealed record ComparedSide(string Label, ScoreSet Scores);
 
@@ -316,7 +316,7 @@ public sealed class FeedbackQueries(ObsessDb db)
         var channels = await db.Feedback.AsNoTracking().Where(f => f.Channel != null).Select(f => f.Channel!).Distinct().Take(200).ToListAsync(ct).ConfigureAwait(false);
         var touchpoints = await db.Feedback.AsNoTracking().Where(f => f.Touchpoint != null).Select(f => f.Touchpoint!).Distinct().Take(200).ToListAsync(ct).ConfigureAwait(false);
         return new FilterOptions(
-            [.. surveys.OrderBy(s => s.Name, StringComparer.OrdinalIgnoreCase).Select(s => new SurveyOption(s.Id, SurveyLabel(s.Id, s.Name)))],
+            [.. surveys.OrderBy(s => s.Name, StringComparer.OrdinalIgnoreCase).Select(s => new SurveyFilterOption(s.Id, SurveyLabel(s.Id, s.Name)))],
             [.. channels.Order(StringComparer.OrdinalIgnoreCase)],
             [.. touchpoints.Order(StringComparer.OrdinalIgnoreCase)]);
     }
