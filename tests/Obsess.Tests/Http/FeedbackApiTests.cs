@@ -9,6 +9,7 @@ using Obsess.Features.Accounts;
 using Obsess.Features.Customers;
 using Obsess.Features.Feedback;
 using Obsess.Features.Intelligence;
+using Obsess.Features.Surveys;
 using Obsess.Features.Texts;
 using Obsess.Tests.Infrastructure;
 
@@ -142,6 +143,61 @@ public abstract class FeedbackApiTests(ObsessAppFixture app)
         verbatims.Select(v => v.GetProperty("text").GetString()).ShouldBe([Comments[2], Comments[1], Comments[0]]);
         verbatims[2].GetProperty("customerEmail").GetString().ShouldBe(s.Email);
         verbatims[2].GetProperty("sentimentLabel").GetString().ShouldBe("positive");
+    }
+
+    [Fact]
+    public async Task Survey_results_name_the_survey_and_count_complete_and_partial_responses()
+    {
+        var s = await SeedSurveyAsync();
+        var empty = Guid.CreateVersion7();
+        await app.QueryAsync(s.Ws, async db =>
+        {
+            var now = DateTime.UtcNow;
+            Survey Make(Guid id, string name) => new()
+            {
+                WorkspaceId = s.Ws,
+                Id = id,
+                Name = name,
+                Status = SurveyStatuses.Live,
+                Token = $"t{Guid.NewGuid():N}",
+                Definition = "{}",
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
+            db.Set<Survey>().AddRange(Make(s.Survey, "Checkout NPS"), Make(empty, "Nobody answered"));
+            foreach (var status in new[] { ResponseStatuses.Complete, ResponseStatuses.Complete, ResponseStatuses.Partial })
+            {
+                db.Set<SurveyResponse>().Add(new SurveyResponse
+                {
+                    WorkspaceId = s.Ws,
+                    Id = Guid.CreateVersion7(),
+                    SurveyId = s.Survey,
+                    Language = "en",
+                    Status = status,
+                    ResumeHash = Guid.NewGuid().ToString("N"),
+                    Answers = "{}",
+                });
+            }
+
+            return await db.SaveChangesAsync();
+        });
+        using var client = await ClientAsync(s.Ws);
+
+        using var doc = JsonDocument.Parse(await client.GetStringAsync(Url($"/api/surveys/{s.Survey}/results")));
+        using var none = JsonDocument.Parse(await client.GetStringAsync(Url($"/api/surveys/{empty}/results")));
+
+        doc.RootElement.GetProperty("name").GetString().ShouldBe("Checkout NPS");
+        (doc.RootElement.GetProperty("complete").GetInt64(), doc.RootElement.GetProperty("partial").GetInt64()).ShouldBe((2L, 1L));
+        none.RootElement.GetProperty("records").GetInt64().ShouldBe(0);
+        none.RootElement.GetProperty("nps").GetProperty("score").ValueKind.ShouldBe(JsonValueKind.Null);
+        var user = await app.CreateUserAsync(s.Ws, Roles.Viewer);
+        using var browser = app.Browser();
+        (await browser.SignInAsync(user.Email, user.Password)).Dispose();
+        var voc = await (await browser.GetAsync("/voc")).Content.ReadAsStringAsync();
+        voc.ShouldContain($"<option value=\"{s.Survey}\">Checkout NPS</option>");
+        var page = await (await browser.GetAsync($"/surveys/{empty}/results")).Content.ReadAsStringAsync();
+        page.ShouldContain("<h1>Results: Nobody answered</h1>");
+        page.ShouldContain("No answers to this survey yet.");
     }
 
     [Fact]

@@ -152,7 +152,7 @@ internal static class FeedbackApi
 
         var results = await queries.SurveyResultsAsync(id, verbatims ?? 20, ct).ConfigureAwait(false);
         return results is null
-            ? TypedResults.Problem(statusCode: 404, title: "No results", detail: "No feedback in this workspace belongs to that survey.")
+            ? TypedResults.Problem(statusCode: 404, title: "No results", detail: "There is no such survey in this workspace, and no feedback names it.")
             : TypedResults.Ok(results);
     }
 

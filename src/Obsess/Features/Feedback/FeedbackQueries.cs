@@ -91,9 +91,16 @@ public sealed record LabelCount(string Label, long Count);
 /// <summary>What the text engine found in the comments: <see cref="Analysed"/> of <see cref="Comments"/> have been analysed so far.</summary>
 public sealed record CommentInsights(long Comments, long Analysed, IReadOnlyList<LabelCount> Sentiment, IReadOnlyList<LabelCount> Emotions, IReadOnlyList<LabelCount> Themes);
 
+/// <summary>
+/// One survey's results. <see cref="Responses"/> counts responses with at least one answer in feedback;
+/// <see cref="Complete"/> and <see cref="Partial"/> come from the survey's responses (null when the survey itself is gone).
+/// </summary>
 public sealed record SurveyResults(
     Guid SurveyId,
+    string? Name,
     long Responses,
+    long? Complete,
+    long? Partial,
     long Records,
     NpsView Nps,
     CsatView Csat,
@@ -307,7 +314,7 @@ public sealed class FeedbackQueries(ObsessDb db)
         _ => throw new ArgumentOutOfRangeException(nameof(dimension), dimension, "Unknown breakdown dimension."),
     };
 
-    /// <summary>What the filter controls offer: the surveys (named by their source), channels and touchpoints seen in feedback.</summary>
+    /// <summary>What the filter controls offer: the workspace's surveys by name (and any other survey id feedback names), channels and touchpoints seen in feedback.</summary>
     public async Task<FilterOptions> FilterOptionsAsync(CancellationToken ct = default)
     {
         var surveys = await db.Feedback.AsNoTracking().Where(f => f.SurveyId != null)
@@ -315,15 +322,19 @@ public sealed class FeedbackQueries(ObsessDb db)
             .Take(500).ToListAsync(ct).ConfigureAwait(false);
         var channels = await db.Feedback.AsNoTracking().Where(f => f.Channel != null).Select(f => f.Channel!).Distinct().Take(200).ToListAsync(ct).ConfigureAwait(false);
         var touchpoints = await db.Feedback.AsNoTracking().Where(f => f.Touchpoint != null).Select(f => f.Touchpoint!).Distinct().Take(200).ToListAsync(ct).ConfigureAwait(false);
+        var names = await db.Set<Surveys.Survey>().AsNoTracking().OrderByDescending(s => s.CreatedAt).Take(500)
+            .Select(s => new { s.Id, s.Name }).ToDictionaryAsync(s => s.Id, s => s.Name, ct).ConfigureAwait(false);
+        var options = names.Select(n => new SurveyFilterOption(n.Key, n.Value))
+            .Concat(surveys.Where(s => !names.ContainsKey(s.Id)).Select(s => new SurveyFilterOption(s.Id, SurveyLabel(s.Id, s.Name))));
         return new FilterOptions(
-            [.. surveys.OrderBy(s => s.Name, StringComparer.OrdinalIgnoreCase).Select(s => new SurveyFilterOption(s.Id, SurveyLabel(s.Id, s.Name)))],
+            [.. options.OrderBy(s => s.Name, StringComparer.OrdinalIgnoreCase)],
             [.. channels.Order(StringComparer.OrdinalIgnoreCase)],
             [.. touchpoints.Order(StringComparer.OrdinalIgnoreCase)]);
     }
 
     /// <summary>
-    /// A survey's answers carry a stable source ("survey:" + its id) rather than its name, which can change; such a source
-    /// is shown as "Survey" and the id's first eight digits, any other source as it is.
+    /// A survey that is no longer in the surveys table: its answers carry a stable source ("survey:" + its id) rather than
+    /// its name, so it is shown as "Survey" and the id's first eight digits (any other source as it is).
     /// </summary>
     internal static string SurveyLabel(Guid id, string? source) =>
         source is null || source.StartsWith("survey:", StringComparison.Ordinal) ? $"Survey {id.ToString("N")[..8]}" : source;
@@ -367,15 +378,25 @@ public sealed class FeedbackQueries(ObsessDb db)
             [.. themeCounts.Select(t => new LabelCount(names.GetValueOrDefault(t.Id, $"Theme {t.Id}"), t.Count))]);
     }
 
-    /// <summary>A survey's results, or null when no feedback names the survey.</summary>
+    /// <summary>A survey's results, or null when there is no such survey and no feedback names it.</summary>
     public async Task<SurveyResults?> SurveyResultsAsync(Guid surveyId, int verbatims = 20, CancellationToken ct = default)
     {
         var filter = new FeedbackFilter { SurveyId = surveyId };
         var q = Select(filter);
         var records = await q.LongCountAsync(ct).ConfigureAwait(false);
-        if (records == 0)
+        var survey = await db.Set<Surveys.Survey>().AsNoTracking().Where(s => s.Id == surveyId).Select(s => new { s.Name }).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+        if (records == 0 && survey is null)
         {
             return null;
+        }
+
+        long? complete = null, partial = null;
+        if (survey is not null)
+        {
+            var statuses = await db.Set<Surveys.SurveyResponse>().AsNoTracking().Where(r => r.SurveyId == surveyId)
+                .GroupBy(r => r.Status).Select(g => new { Status = g.Key, Count = g.LongCount() }).ToListAsync(ct).ConfigureAwait(false);
+            complete = statuses.Where(x => x.Status == Surveys.ResponseStatuses.Complete).Sum(x => x.Count);
+            partial = statuses.Where(x => x.Status == Surveys.ResponseStatuses.Partial).Sum(x => x.Count);
         }
 
         var responses = await q.Where(f => f.ResponseId != null).Select(f => f.ResponseId).Distinct().LongCountAsync(ct).ConfigureAwait(false);
@@ -431,7 +452,7 @@ public sealed class FeedbackQueries(ObsessDb db)
         }
 
         var view = all.View();
-        return new SurveyResults(surveyId, responses, records, view.Nps, view.Csat, view.Ces, view.Rating, questions,
+        return new SurveyResults(surveyId, survey?.Name, responses, complete, partial, records, view.Nps, view.Csat, view.Ces, view.Rating, questions,
             await VerbatimsAsync(filter, verbatims, ct).ConfigureAwait(false));
     }
 
