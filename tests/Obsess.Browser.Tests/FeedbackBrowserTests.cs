@@ -14,13 +14,15 @@ public sealed partial class FeedbackBrowserTests(ObsessServer server)
         await using var context = page.Context;
         await server.SignInAsync(page);
 
-        // Reviews sent through the API with the admin's session: two in January, two in February, one with markup in its text.
+        // Reviews sent through the API with the admin's session: two in January, one in February, and the newest (dated
+        // tomorrow, so it is among the latest comments whatever the demo holds) with markup in its text.
         var source = $"browser-{Guid.NewGuid():N}"[..20];
+        var tomorrow = DateTime.UtcNow.AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         var reviews = new object[]
         {
             new { source, externalId = "b1", rating = 5, text = "Lovely, quick delivery", date = "2026-01-05", product = "Kettle" },
             new { source, externalId = "b2", rating = 4, text = "Good value", date = "2026-01-20", product = "Kettle" },
-            new { source, externalId = "b3", rating = 1, text = "Arrived broken <script>alert(1)</script>", date = "2026-02-03", product = "Toaster" },
+            new { source, externalId = "b3", rating = 1, text = "Arrived broken <script>alert(1)</script>", date = tomorrow, product = "Toaster" },
             new { source, externalId = "b4", rating = 2, text = "Slow support", date = "2026-02-14", product = "Toaster" },
         };
         var posted = await page.APIRequest.PostAsync("/api/reviews", new() { DataObject = reviews });
