@@ -5,10 +5,12 @@
 # bounded by SECONDS), then wrk on GET /api/customers/{id}, paced to ~500 req/s, three times, and once unpaced.
 # usage: bench/Obsess.Bench/Hub/run-http.sh sqlite|postgres [EVENTS] [SENDERS]   (from the repository root)
 # postgres needs OBSESS_BENCH_POSTGRES (e.g. from: PG_DURABLE=1 ../shared/scripts/pg-start 55450)
+# PORT: the app's port (default 5110); PROFILE=0 skips the wrk profile runs (ingestion only); OBSESS_APP_DLL runs
+# another build of the app (e.g. main's, to compare before/after under the same machine load).
 set -euo pipefail
 engine=${1:?sqlite or postgres}; events=${2:-1000000}; senders=${3:-4}; seconds=${SECONDS_MAX:-120}
 csv=/tmp/obsess-hub-events-1000000-100000-42.csv   # written by: hub-import (or hub-import --runs 0)
-port=5110; url=http://127.0.0.1:$port
+port=${PORT:-5110}; url=http://127.0.0.1:$port
 data=$(mktemp -d /tmp/obsess-hub-http-XXXX)
 db_args=(); count_args=(--sqlite "$data/obsess.db")
 if [[ $engine == postgres ]]; then
@@ -20,7 +22,7 @@ if [[ $engine == postgres ]]; then
 fi
 dotnet build -c Release src/Obsess -v q -nologo >/dev/null
 dotnet build -c Release bench/Obsess.Bench -v q -nologo >/dev/null
-app=src/Obsess/bin/Release/net10.0/obsess.dll
+app=${OBSESS_APP_DLL:-src/Obsess/bin/Release/net10.0/obsess.dll}
 bench=bench/Obsess.Bench/bin/Release/net10.0/Obsess.Bench.dll
 key() { dotnet $app keys create --name "$1" --role "$2" --data-dir "$data" "${db_args[@]}" 2>/dev/null | tail -1; }
 [[ -f $csv ]] || { echo "run hub-import first (it writes $csv)"; exit 2; }
@@ -33,6 +35,7 @@ for _ in $(seq 60); do curl -fs $url/healthz >/dev/null 2>&1 && break; sleep 1; 
 write_key=$(key bench ingest); view_key=$(key bench-viewer viewer)
 echo "## $engine, $(nproc) cores, $(date -u +%FT%TZ), load: $(cut -d' ' -f1-3 /proc/loadavg)"
 dotnet $bench hub-ingest --url $url --write-key "$write_key" "${count_args[@]}" --events "$events" --senders "$senders" --seconds "$seconds" --ids-out "$data/ids.txt" || echo "(hub-ingest exited non-zero: see above)"
+[[ ${PROFILE:-1} == 0 ]] && exit 0
 for run in 1 2 3; do
   echo "### wrk run $run (load: $(cut -d' ' -f1-3 /proc/loadavg))"
   IDS_FILE=$data/ids.txt API_KEY=$view_key DELAY_MS=${DELAY_MS:-18} wrk -t2 -c10 -d30s --latency -s bench/Obsess.Bench/Hub/profile.lua $url

@@ -22,6 +22,12 @@ public static class BulkWriter
         Action<int>? progress = null,
         CancellationToken ct = default)
     {
+        if (rows is IReadOnlyCollection<T> { Count: 0 })
+        {
+            progress?.Invoke(0);
+            return 0;
+        }
+
         var count = 0;
         var names = string.Join(", ", columns.Select(c => c.Name));
         if (connection is NpgsqlConnection pg)
@@ -63,15 +69,18 @@ public static class BulkWriter
                 command.Parameters.Add(p);
                 return p;
             }).ToArray();
-            await command.PrepareAsync(ct).ConfigureAwait(false);
+            // Synchronous on purpose: SQLite runs in-process, and its async methods only wrap the same calls, at a
+            // cost per row.
+            command.Prepare();
             foreach (var row in rows)
             {
+                ct.ThrowIfCancellationRequested();
                 for (var i = 0; i < columns.Count; i++)
                 {
                     parameters[i].Value = SqliteValue(columns[i].Value(row));
                 }
 
-                await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                command.ExecuteNonQuery();
                 if (++count % 10_000 == 0)
                 {
                     progress?.Invoke(count);

@@ -60,6 +60,8 @@ public static class ObsessApp
         {
             builder.Services.AddHostedService<Features.Intelligence.ScoresJob>();
             builder.Services.AddHostedService<Features.Texts.TextAnalysisJob>();
+            builder.Services.AddHostedService<Features.FollowUps.FollowUpJob>();
+            builder.Services.AddHostedService<Features.Invitations.InvitationJob>();
         }
 
         configure?.Invoke(builder);
@@ -105,6 +107,12 @@ public static class ObsessApp
         services.AddScoped<Features.Texts.TextAnalysisService>();
         services.AddScoped<Features.Texts.TextQueries>();
         services.AddScoped<Features.Feedback.CustomerFeedback>();
+        services.AddScoped<Features.FollowUps.FollowUpService>();
+        services.AddScoped<Features.FollowUps.FollowUpTasks>();
+        services.AddScoped<Features.FollowUps.FollowUpReports>();
+        services.AddScoped<Features.Invitations.InvitationService>();
+        services.AddScoped<Features.Invitations.ISurveyLinkIssuer, Features.Invitations.SurveyLinkIssuer>();
+        services.AddHttpClient(Features.Invitations.InvitationService.WebhookClient, c => c.Timeout = TimeSpan.FromSeconds(15));
 
         services.AddDataProtection().SetApplicationName("obsess");
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
@@ -255,6 +263,8 @@ public static class ObsessApp
         api.MapFeedbackApi();
         app.MapReviewsApi();
         api.MapTextsApi();
+        Features.FollowUps.FollowUpsApi.MapFollowUpsApi(api);
+        Features.Invitations.InvitationsApi.MapInvitationsApi(api);
 
         app.MapIngestionApi();
         app.MapPublicSurveyApi();

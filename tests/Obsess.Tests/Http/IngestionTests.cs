@@ -176,6 +176,48 @@ public abstract class IngestionTests(ObsessAppFixture app)
     }
 
     [Fact]
+    public async Task A_batch_that_links_two_of_its_own_profiles_merges_them_and_the_merge_can_be_split()
+    {
+        var (ws, writer, reader, admin) = await WorkspaceAsync();
+
+        using var response = await writer.PostAsync(Url("/v1/batch"), Json("""
+            {"batch":[
+              {"type":"identify","userId":"u-5","traits":{"email":"lee@example.com","name":"Lee","plan":"pro"},"messageId":"b1","timestamp":"2026-02-01T10:00:00Z"},
+              {"type":"page","anonymousId":"device-5","name":"Pricing","messageId":"b2","timestamp":"2026-02-02T10:00:00Z"},
+              {"type":"identify","anonymousId":"device-5","traits":{"city":"Lima"},"messageId":"b3","timestamp":"2026-02-03T10:00:00Z"},
+              {"type":"alias","previousId":"device-5","userId":"u-5","messageId":"b4","timestamp":"2026-02-04T10:00:00Z"},
+              {"type":"track","anonymousId":"device-5","event":"Bought","messageId":"b5","timestamp":"2026-02-05T10:00:00Z"}
+            ]}
+            """));
+
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        (body.GetProperty("accepted").GetInt32(), body.GetProperty("merges").GetInt32()).ShouldBe((5, 1));
+        var customers = await app.QueryAsync(ws, db => db.Customers.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).ToListAsync());
+        customers.Count.ShouldBe(2);
+        var survivor = customers.Single(c => c.MergedIntoId is null);
+        customers.Single(c => c.MergedIntoId is not null).MergedIntoId.ShouldBe(survivor.Id);
+        (survivor.Name, survivor.Email, survivor.LastSeenAt).ShouldBe(("Lee", "lee@example.com", new DateTime(2026, 2, 5, 10, 0, 0, DateTimeKind.Utc)));
+        var profile = await reader.GetFromJsonAsync<CustomerProfile>(Url($"/api/customers/{survivor.Id}"));
+        profile!.Traits["city"].GetString().ShouldBe("Lima");
+        profile.Identities.Select(i => i.Value).Order().ShouldBe(["device-5", "lee@example.com", "u-5"]);
+        (await app.QueryAsync(ws, db => db.Events.CountAsync(e => e.CustomerId == survivor.Id))).ShouldBe(5);
+
+        // The merge recorded what it moved, so a split gives each profile back its own fields, identities and events.
+        // (Both were born in the same batch, so which one survived depends on their ids; the outcome does not.)
+        (await admin.PostAsync(Url($"/api/customers/{survivor.Id}/split"), null)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var split = await Task.WhenAll(customers.Select(c => reader.GetFromJsonAsync<CustomerProfile>(Url($"/api/customers/{c.Id}"))));
+        var user = split.Single(p => p!.Identities.Any(i => i.Value == "u-5"))!;
+        var device = split.Single(p => p!.Identities.Any(i => i.Value == "device-5"))!;
+        user.Id.ShouldNotBe(device.Id);
+        user.Traits["plan"].GetString().ShouldBe("pro");
+        user.Timeline.Items.Select(e => e.Title).ShouldContain("Identified");
+        device.Traits["city"].GetString().ShouldBe("Lima");
+        device.Timeline.Items.Select(e => e.Title).ShouldContain("Viewed Pricing");
+        (user.Timeline.Total + device.Timeline.Total).ShouldBe(5);
+        (await app.QueryAsync(ws, db => db.Customers.CountAsync(c => c.MergedIntoId == null))).ShouldBe(2);
+    }
+
+    [Fact]
     public async Task Two_people_on_one_device_are_not_merged()
     {
         var (ws, writer, _, _) = await WorkspaceAsync();

@@ -128,4 +128,39 @@ public class IdentityResolutionTests
 
         IdentityResolution.Decide([User("u1"), User("u2")], holders, customers).MergeIntoSurvivor.ShouldBe([b]);
     }
+
+    [Fact]
+    public void Identities_are_needed_for_every_customer_a_message_links_and_for_one_met_through_a_device()
+    {
+        var a = Guid.NewGuid();
+        var b = Guid.NewGuid();
+        var holders = new Dictionary<IdentityKey, Guid> { [User("u1")] = a, [Email("a@example.com")] = a, [Anon("tablet")] = b };
+
+        IdentityResolution.NeedsIdentities([User("u1"), Email("a@example.com")], holders).ShouldBeEmpty();
+        IdentityResolution.NeedsIdentities([User("u1"), Anon("new-device")], holders).ShouldBeEmpty();
+        IdentityResolution.NeedsIdentities([User("u1"), Anon("tablet")], holders).ShouldBe([a, b], ignoreOrder: true);
+        IdentityResolution.NeedsIdentities([User("u9"), Anon("tablet")], holders).ShouldBe([b]);
+    }
+
+    [Theory]
+    [InlineData("u1", "a@example.com", null)]
+    [InlineData("u1", null, "new-device")]
+    [InlineData(null, "a@example.com", "new-device")]
+    [InlineData("u-unknown", "a@example.com", null)]
+    public void A_decision_that_needs_no_identities_does_not_change_with_them(string? user, string? email, string? device)
+    {
+        var a = Guid.NewGuid();
+        var holders = new Dictionary<IdentityKey, Guid> { [User("u1")] = a, [Email("a@example.com")] = a };
+        List<IdentityKey> stated = [.. new[] { user is null ? null : User(user), email is null ? null : Email(email), device is null ? null : Anon(device) }.OfType<IdentityKey>()];
+        IdentityResolution.NeedsIdentities(stated, holders).ShouldBeEmpty();
+
+        // Whatever else the customer holds (here: another e-mail and another user id of the source), the same decision.
+        var bare = IdentityResolution.Decide(stated, holders, new Dictionary<Guid, KnownCustomer> { [a] = new(a, Old, []) });
+        var full = IdentityResolution.Decide(stated, holders, new Dictionary<Guid, KnownCustomer> { [a] = new(a, Old, [User("u1"), User("u2"), Email("a@example.com"), Email("b@example.com")]) });
+
+        (bare.CustomerId, bare.MergeCause).ShouldBe((full.CustomerId, full.MergeCause));
+        bare.Attach.ShouldBe(full.Attach);
+        bare.MergeIntoSurvivor.ShouldBe(full.MergeIntoSurvivor);
+        bare.Refused.ShouldBe(full.Refused);
+    }
 }

@@ -53,6 +53,26 @@ public sealed record ResolutionDecision
 /// </summary>
 public static class IdentityResolution
 {
+    /// <summary>
+    /// The customers whose held identities <see cref="Decide"/> will read for this message: every holder when the
+    /// stated identities name more than one customer (the e-mail guard), and a holder met only through anonymous ids
+    /// (the shared-device guard). For any other holder the decision does not depend on what else it holds, so a
+    /// caller resolving many messages can skip loading those identities.
+    /// </summary>
+    public static IReadOnlyCollection<Guid> NeedsIdentities(IReadOnlyList<IdentityKey> stated, IReadOnlyDictionary<IdentityKey, Guid> holders)
+    {
+        var named = new Dictionary<Guid, bool>(); // holder → met only through anonymous ids
+        foreach (var identity in stated)
+        {
+            if (holders.TryGetValue(identity, out var holder))
+            {
+                named[holder] = named.GetValueOrDefault(holder, true) && identity.Kind == IdentityKinds.Anonymous;
+            }
+        }
+
+        return named.Count > 1 ? named.Keys : named.Where(n => n.Value).Select(n => n.Key).ToList();
+    }
+
     public static ResolutionDecision Decide(
         IReadOnlyList<IdentityKey> stated,
         IReadOnlyDictionary<IdentityKey, Guid> holders,

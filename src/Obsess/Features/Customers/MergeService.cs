@@ -24,7 +24,7 @@ public sealed class MergeService(ObsessDb db, TimeProvider clock)
     /// <c>id</c>): a merge moves their rows to the survivor and a split moves exactly those rows back. A feature that
     /// adds such a table adds its name here. Constant names only: they are spliced into SQL.
     /// </summary>
-    public static readonly IReadOnlyList<string> OwnedTables = ["texts", "feedback", "survey_responses", "survey_links"];
+    public static readonly IReadOnlyList<string> OwnedTables = ["texts", "feedback", "survey_responses", "survey_links", "followup_tasks", "invitations"];
 
     public async Task<List<MergeView>?> HistoryAsync(Guid customerId, CancellationToken ct = default)
     {

@@ -313,7 +313,18 @@ internal static class SurveysApi
     {
         services.AddScoped<SurveyService>();
         services.AddScoped<SurveyResponder>();
-        services.AddSingleton(new SurveyThrottleOptions());
+        // Configurable (Obsess:Surveys:PerAddressPerMinute, Obsess:Surveys:PerSurveyPerMinute) for big campaigns and for the
+        // load benchmark, whose load generator sends from one address.
+        services.AddSingleton(sp =>
+        {
+            var config = sp.GetRequiredService<IConfiguration>();
+            var defaults = new SurveyThrottleOptions();
+            return new SurveyThrottleOptions
+            {
+                PerAddressPerMinute = config.GetValue("Obsess:Surveys:PerAddressPerMinute", defaults.PerAddressPerMinute),
+                PerSurveyPerMinute = config.GetValue("Obsess:Surveys:PerSurveyPerMinute", defaults.PerSurveyPerMinute),
+            };
+        });
         services.AddSingleton<SurveyThrottle>();
         return services;
     }

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Load benchmark of the public survey response endpoint: starts the app as a real process on a fresh database,
+# creates and publishes an NPS survey with a manager key, then wrk POSTs complete anonymous responses to
+# /s/{token}/responses and the script checks that the responses stored equal the responses accepted (201).
+# The load generator sends from one address, so the per-address and per-survey rate limits are raised for this
+# run through configuration (Obsess__Surveys__PerAddressPerMinute / PerSurveyPerMinute); everything else is the
+# product's normal path (validation, feedback records, comment texts queued for analysis, one transaction each).
+# usage: bench/Obsess.Bench/Surveys/run-wrk.sh sqlite|postgres [SECONDS] [CONNECTIONS]   (from the repository root)
+# postgres needs OBSESS_BENCH_POSTGRES (e.g. from: PG_DURABLE=1 ../shared/scripts/pg-start 55460)
+set -euo pipefail
+engine=${1:?sqlite or postgres}; seconds=${2:-30}; connections=${3:-16}
+port=${PORT:-5120}; url=http://127.0.0.1:$port
+data=$(mktemp -d /tmp/obsess-survey-wrk-XXXX)
+db_args=(); count() { sqlite3 "$data/obsess.db" "$1"; }
+if [[ $engine == postgres ]]; then
+  base=${OBSESS_BENCH_POSTGRES:?set OBSESS_BENCH_POSTGRES}
+  libpq=$(echo "$base" | sed 's/;/ /g; s/Username=/user=/; s/Password=/password=/; s/Host=/host=/; s/Port=/port=/; s/Database=/dbname=/')
+  name=obsess_survey_wrk
+  psql "$libpq" -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)" -c "CREATE DATABASE $name" >/dev/null
+  conn=$(echo "$base" | sed "s/Database=[^;]*/Database=$name/")
+  db_args=(--database "$conn")
+  count() { psql "$(echo "$conn" | sed 's/;/ /g; s/Username=/user=/; s/Password=/password=/; s/Host=/host=/; s/Port=/port=/; s/Database=/dbname=/')" -tAc "$1"; }
+fi
+dotnet build -c Release src/Obsess -v q -nologo >/dev/null
+app=src/Obsess/bin/Release/net10.0/obsess.dll
+Obsess__Surveys__PerAddressPerMinute=100000000 Obsess__Surveys__PerSurveyPerMinute=100000000 Obsess__Text__Train=false \
+  ASPNETCORE_ENVIRONMENT=Production dotnet $app --data-dir "$data" --urls $url --no-demo "${db_args[@]}" > "$data/app.log" 2>&1 &
+app_pid=$!
+trap 'kill $app_pid 2>/dev/null || true' EXIT
+for _ in $(seq 90); do curl -fs $url/healthz >/dev/null 2>&1 && break; sleep 1; done
+key=$(dotnet $app keys create --name bench-surveys --role manager --data-dir "$data" "${db_args[@]}" 2>/dev/null | tail -1)
+survey=$(curl -fs -H "Authorization: Bearer $key" -H 'Content-Type: application/json' $url/api/surveys -d '{
+  "name": "Load test", "languages": ["en"], "defaultLanguage": "en", "defaultTouchpoint": "load-test",
+  "questions": [
+    { "id": "nps", "type": "nps", "required": true, "label": { "en": "How likely are you to recommend us?" } },
+    { "id": "csat", "type": "csat", "required": true, "label": { "en": "How satisfied are you?" } },
+    { "id": "liked", "type": "multiple", "label": { "en": "What did you like?" },
+      "options": [ { "id": "price", "label": { "en": "Price" } }, { "id": "speed", "label": { "en": "Speed" } } ] },
+    { "id": "comment", "type": "text", "label": { "en": "Anything else?" } } ] }')
+id=$(echo "$survey" | python3 -c 'import sys,json; print(json.load(sys.stdin)["id"])')
+token=$(curl -fs -X POST -H "Authorization: Bearer $key" $url/api/surveys/$id/publish | python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])')
+echo "## $engine, $(nproc) cores, $(date -u +%FT%TZ), load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+SURVEY_TOKEN=$token wrk -t2 -c"$connections" -d"${seconds}s" --timeout 30s --latency -s bench/Obsess.Bench/Surveys/responses.lua $url | tee "$data/wrk.txt"
+accepted=$(grep '^ACCEPTED' "$data/wrk.txt" | cut -d' ' -f2)
+sleep 1
+stored=$(count "SELECT count(*) FROM survey_responses WHERE status = 'complete'")
+records=$(count "SELECT count(*) FROM feedback")
+echo "accepted $accepted, stored complete responses $stored, feedback records $records (4 per response: $((stored * 4))), load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+# Nothing lost: every accepted response is stored. A few more may be stored than wrk counted: the requests still in
+# flight when wrk stops (at most one per connection) complete on the server after wrk stopped listening.
+if (( stored >= accepted && stored <= accepted + connections )); then
+  echo "OK: nothing lost ($((stored - accepted)) responses completed after wrk stopped counting; at most $connections can)"
+else
+  echo "MISMATCH: accepted $accepted, stored $stored"; exit 1
+fi
