@@ -9,7 +9,7 @@ using Obsess.Tests.Infrastructure;
 
 namespace Obsess.Tests.FollowUps;
 
-/// <summary>The closed loop's and invitations' entities match the hand-written schema 8 on each engine.</summary>
+/// <summary>The closed loop's and invitations' entities match the hand-written schema (version 7) on each engine.</summary>
 public abstract class LoopModelTests(ObsessAppFixture app)
 {
     private static readonly DateTime T1 = new(2025, 1, 2, 3, 4, 5, 678, DateTimeKind.Utc);

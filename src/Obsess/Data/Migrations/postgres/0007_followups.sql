@@ -1,4 +1,4 @@
--- Obsess schema version 8: the closed loop (follow-up teams, rules and tasks) and survey invitations (triggers,
+-- Obsess schema version 7: the closed loop (follow-up teams, rules and tasks) and survey invitations (triggers,
 -- scheduled invitations, delivery settings and personal links). Every key starts with workspace_id.
 CREATE TABLE followup_teams (
     workspace_id uuid NOT NULL,
