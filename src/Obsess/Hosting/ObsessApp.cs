@@ -14,6 +14,7 @@ using Obsess.Features.Accounts;
 using Obsess.Features.ApiKeys;
 using Obsess.Features.Customers;
 using Obsess.Features.Dashboard;
+using Obsess.Features.Feedback;
 using Obsess.Features.Demo;
 using Obsess.Features.Ingestion;
 using Obsess.Features.Intelligence;
@@ -90,6 +91,8 @@ public static class ObsessApp
         services.AddScoped<Features.Intelligence.ScoresService>();
         services.AddScoped<Features.Intelligence.InsightsQueries>();
         services.AddSurveys();
+        services.AddScoped<Features.Feedback.FeedbackQueries>();
+        services.AddScoped<Features.Feedback.ReviewImportService>();
         services.AddSingleton(sp =>
         {
             var config = sp.GetRequiredService<IConfiguration>();
@@ -257,6 +260,8 @@ public static class ObsessApp
         api.MapIntelligenceApi();
         api.MapHealthConfigApi();
         api.MapSurveysApi();
+        api.MapFeedbackApi();
+        app.MapReviewsApi();
         api.MapTextsApi();
         Features.FollowUps.FollowUpsApi.MapFollowUpsApi(api);
         Features.Invitations.InvitationsApi.MapInvitationsApi(api);

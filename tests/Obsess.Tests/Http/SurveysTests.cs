@@ -330,7 +330,6 @@ public abstract class SurveysTests(ObsessAppFixture app)
             document.ShouldContain($"\"{path}\"");
         }
 
-        document.ShouldNotContain("/api/surveys/{id}/results");
         document.ShouldContain("ResponseSubmission");
     }
 
