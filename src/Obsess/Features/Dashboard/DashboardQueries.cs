@@ -57,17 +57,16 @@ public sealed class DashboardQueries(ObsessDb db, TimeProvider clock)
 
         var newReturning = await db.Database.SqlQueryRaw<NewReturningRow>(
             $$"""
-            WITH firsts AS (
-                SELECT customer_id, {{firstMonth}} AS first_month
-                FROM orders WHERE workspace_id = {0} GROUP BY customer_id
-            ), buyers AS (
-                SELECT DISTINCT o.customer_id, {{month}} AS month
-                FROM orders o WHERE o.workspace_id = {0} AND o.ordered_at >= {1}
-            )
             SELECT b.month AS "Month",
-                   sum(CASE WHEN f.first_month = b.month THEN 1 ELSE 0 END) AS "New",
-                   sum(CASE WHEN f.first_month < b.month THEN 1 ELSE 0 END) AS "Returning"
-            FROM buyers b JOIN firsts f ON f.customer_id = b.customer_id
+                   sum(CASE WHEN b.first_month = b.month THEN 1 ELSE 0 END) AS "New",
+                   sum(CASE WHEN b.first_month < b.month THEN 1 ELSE 0 END) AS "Returning"
+            FROM (
+                -- Each buyer's first month by a correlated lookup on (workspace_id, customer_id, ordered_at): joining
+                -- two grouped subqueries instead made SQLite compare every pair (9 s at 30,000 orders).
+                SELECT DISTINCT o.customer_id, {{month}} AS month,
+                       (SELECT {{firstMonth}} FROM orders f WHERE f.workspace_id = o.workspace_id AND f.customer_id = o.customer_id) AS first_month
+                FROM orders o WHERE o.workspace_id = {0} AND o.ordered_at >= {1}
+            ) b
             GROUP BY b.month
             ORDER BY 1
             """, ws, since).ToListAsync(ct).ConfigureAwait(false);
