@@ -365,7 +365,7 @@ public sealed class FeedbackQueries(ObsessDb db)
             .Select(g => new { Label = g.Key!, Count = g.LongCount() }).ToListAsync(ct).ConfigureAwait(false);
         var emotions = await texts.Where(t => t.TopEmotion != null).GroupBy(t => t.TopEmotion)
             .Select(g => new { Label = g.Key!, Count = g.LongCount() }).ToListAsync(ct).ConfigureAwait(false);
-        var themeCounts = await texts.Where(t => t.ThemeId != null).GroupBy(t => t.ThemeId)
+        var themeCounts = await texts.Where(t => t.ThemeId >= 0).GroupBy(t => t.ThemeId)
             .Select(g => new { Id = g.Key!.Value, Count = g.LongCount() })
             .OrderByDescending(g => g.Count).Take(10).ToListAsync(ct).ConfigureAwait(false);
         var ids = themeCounts.Select(t => t.Id).ToList();

@@ -49,6 +49,12 @@ public sealed class TextAnalysisService(ObsessDb db, TextEngine engine, TimeProv
             }
         }
 
+        // Themes change only when texts were analysed; after a start, or when a pass left texts unthemed, look anyway.
+        if (analyzed == 0 && !engine.ThemesMayBePending)
+        {
+            return new TextAnalysisPass(0, 0, 0);
+        }
+
         var themed = 0;
         var refitted = 0;
         var workspaces = await db.Texts.IgnoreQueryFilters().Where(t => t.ThemeId == null && t.AnalysisVersion != null)
@@ -60,6 +66,7 @@ public sealed class TextAnalysisService(ObsessDb db, TextEngine engine, TimeProv
             refitted += refit ? 1 : 0;
         }
 
+        engine.ThemesMayBePending = await db.Texts.IgnoreQueryFilters().AnyAsync(t => t.ThemeId == null && t.AnalysisVersion != null, ct).ConfigureAwait(false);
         return new TextAnalysisPass(analyzed, themed, refitted);
     }
 

@@ -34,6 +34,9 @@ public sealed class TextEngine(TextEngineSettings settings, ILogger<TextEngine> 
     /// <summary>The engine version whose older results were last sent back for re-analysis (once per version and process).</summary>
     internal string? RequeuedFor { get; set; }
 
+    /// <summary>Whether analysed texts may still wait for a theme; true after a start, so the first pass looks.</summary>
+    internal bool ThemesMayBePending { get; set; } = true;
+
     /// <summary>The analyser, loading (and if need be training) it first; null when the lexicon is missing.</summary>
     public async Task<TextAnalyzer?> GetAsync(CancellationToken ct = default)
     {

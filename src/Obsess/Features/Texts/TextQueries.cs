@@ -238,30 +238,7 @@ public sealed class TextQueries(ObsessDb db, TextEngine engine, TimeProvider clo
             Mean = g.Average(t => t.SentimentScore),
         }).FirstOrDefaultAsync(ct).ConfigureAwait(false);
 
-        // Months: the filter's period, else the last twelve months up to now.
-        var now = clock.GetUtcNow().UtcDateTime;
-        var end = filter.To ?? now;
-        var start = filter.From ?? new DateTime(end.Year, end.Month, 1, 0, 0, 0, DateTimeKind.Utc).AddMonths(-11);
-        var inPeriod = q.Where(t => t.OccurredAt >= start && t.OccurredAt < end);
-        var monthly = await inPeriod.Where(t => t.SentimentScore != null)
-            .GroupBy(t => new { t.OccurredAt.Year, t.OccurredAt.Month })
-            .Select(g => new
-            {
-                g.Key.Year,
-                g.Key.Month,
-                Texts = g.Count(),
-                Mean = g.Average(t => t.SentimentScore),
-                Positive = g.Count(t => t.SentimentLabel == "positive"),
-                Neutral = g.Count(t => t.SentimentLabel == "neutral"),
-                Negative = g.Count(t => t.SentimentLabel == "negative"),
-                Mixed = g.Count(t => t.SentimentLabel == "mixed"),
-            }).ToListAsync(ct).ConfigureAwait(false);
-        var months = Months(start, end);
-        var byMonth = months.Select(m =>
-        {
-            var r = monthly.FirstOrDefault(x => x.Year == m.Year && x.Month == m.Month);
-            return new SentimentMonth(m.ToString("yyyy-MM"), r?.Texts ?? 0, r?.Mean is { } mean ? Math.Round(mean, 3) : null, r?.Positive ?? 0, r?.Neutral ?? 0, r?.Negative ?? 0, r?.Mixed ?? 0);
-        }).ToList();
+        var (byMonth, months) = await SentimentByMonthAsync(q, filter, ct).ConfigureAwait(false);
 
         var emotionCounts = await q.Where(t => t.TopEmotion != null).GroupBy(t => t.TopEmotion!)
             .Select(g => new { Emotion = g.Key, Texts = g.Count() }).ToListAsync(ct).ConfigureAwait(false);
@@ -289,6 +266,45 @@ public sealed class TextQueries(ObsessDb db, TextEngine engine, TimeProvider clo
             await ItemsAsync(attention, ct).ConfigureAwait(false),
             channels,
             sources);
+    }
+
+    /// <summary>Mean sentiment and sentiment by month (the filter's period, else the last twelve months), without the rest of the insights.</summary>
+    public async Task<(double? Mean, IReadOnlyList<SentimentMonth> ByMonth)> SentimentAsync(TextFilter filter, CancellationToken ct = default)
+    {
+        var q = Filtered(filter);
+        var mean = await q.AverageAsync(t => t.SentimentScore, ct).ConfigureAwait(false);
+        var (byMonth, _) = await SentimentByMonthAsync(q, filter, ct).ConfigureAwait(false);
+        return (mean is { } m ? Math.Round(m, 3) : null, byMonth);
+    }
+
+    private async Task<(List<SentimentMonth> ByMonth, List<DateTime> Months)> SentimentByMonthAsync(IQueryable<CustomerText> q, TextFilter filter, CancellationToken ct)
+    {
+        // Months: the filter's period, else the last twelve months up to now.
+        var now = clock.GetUtcNow().UtcDateTime;
+        var end = filter.To ?? now;
+        var start = filter.From ?? new DateTime(end.Year, end.Month, 1, 0, 0, 0, DateTimeKind.Utc).AddMonths(-11);
+        var inPeriod = q.Where(t => t.OccurredAt >= start && t.OccurredAt < end);
+        var monthly = await inPeriod.Where(t => t.SentimentScore != null)
+            .GroupBy(t => new { t.OccurredAt.Year, t.OccurredAt.Month })
+            .Select(g => new
+            {
+                g.Key.Year,
+                g.Key.Month,
+                Texts = g.Count(),
+                Mean = g.Average(t => t.SentimentScore),
+                Positive = g.Count(t => t.SentimentLabel == "positive"),
+                Neutral = g.Count(t => t.SentimentLabel == "neutral"),
+                Negative = g.Count(t => t.SentimentLabel == "negative"),
+                Mixed = g.Count(t => t.SentimentLabel == "mixed"),
+            }).ToListAsync(ct).ConfigureAwait(false);
+        var months = Months(start, end);
+        var byMonth = months.Select(m =>
+        {
+            var r = monthly.FirstOrDefault(x => x.Year == m.Year && x.Month == m.Month);
+            return new SentimentMonth(m.ToString("yyyy-MM"), r?.Texts ?? 0, r?.Mean is { } mean ? Math.Round(mean, 3) : null, r?.Positive ?? 0, r?.Neutral ?? 0, r?.Negative ?? 0, r?.Mixed ?? 0);
+        }).ToList();
+
+        return (byMonth, months);
     }
 
     /// <summary>The workspace's text channels and sources, for filter choices.</summary>

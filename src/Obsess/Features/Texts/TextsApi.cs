@@ -209,6 +209,11 @@ internal static class TextsApi
 
         var values = rows.Where(r => r.Identity is not null).Select(r => r.Identity!.Value).Distinct().ToList();
         var holders = await db.Identities.Where(i => values.Contains(i.Value)).Select(i => new { i.Kind, i.Source, i.Value, i.CustomerId }).ToListAsync(ct).ConfigureAwait(false);
+        // Texts already stored under the same source and external id (one query for the batch).
+        var externalIds = rows.Where(r => r.Text.ExternalId is not null).Select(r => r.Text.ExternalId!).Distinct().ToList();
+        var existing = (await db.Texts.Where(x => x.ExternalId != null && externalIds.Contains(x.ExternalId))
+                .Select(x => new { x.Source, x.ExternalId, x.Id, x.CustomerId }).ToListAsync(ct).ConfigureAwait(false))
+            .ToDictionary(x => (x.Source, x.ExternalId!), x => (x.Id, x.CustomerId));
         var stored = new List<StoredText>();
         foreach (var (index, text, identity) in rows)
         {
@@ -217,15 +222,15 @@ internal static class TextsApi
                 text.CustomerId = holders.FirstOrDefault(h => h.Kind == identity.Kind && h.Source == identity.Source && h.Value == identity.Value)?.CustomerId;
             }
 
-            if (text.CustomerId is { } cid)
+            // Identities always name a live profile (merges move them); only an id given outright may have been merged away.
+            if (text.CustomerId is { } cid && known.GetValueOrDefault(cid) is not null)
             {
                 text.CustomerId = await SurvivorAsync(db, cid, ct).ConfigureAwait(false);
             }
 
-            if (text.ExternalId is not null
-                && await db.Texts.Where(x => x.Source == text.Source && x.ExternalId == text.ExternalId).Select(x => new { x.Id, x.CustomerId }).FirstOrDefaultAsync(ct).ConfigureAwait(false) is { } existing)
+            if (text.ExternalId is not null && existing.TryGetValue((text.Source, text.ExternalId), out var earlier))
             {
-                stored.Add(new StoredText(index, existing.Id, existing.CustomerId, Duplicate: true));
+                stored.Add(new StoredText(index, earlier.Id, earlier.CustomerId, Duplicate: true));
                 continue;
             }
 
