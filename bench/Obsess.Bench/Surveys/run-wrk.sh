@@ -39,13 +39,32 @@ survey=$(curl -fs -H "Authorization: Bearer $key" -H 'Content-Type: application/
     { "id": "comment", "type": "text", "label": { "en": "Anything else?" } } ] }')
 id=$(echo "$survey" | python3 -c 'import sys,json; print(json.load(sys.stdin)["id"])')
 token=$(curl -fs -X POST -H "Authorization: Bearer $key" $url/api/surveys/$id/publish | python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])')
+# Warm-up (not counted): the JIT compiles the hot paths at their final tier in the first seconds of load.
+SURVEY_TOKEN=$token wrk -t2 -c"$connections" -d"${WARMUP:-30}s" --timeout 30s -s bench/Obsess.Bench/Surveys/responses.lua $url > "$data/warmup.txt"
+sleep 1
+stored_before=$(count "SELECT count(*) FROM survey_responses WHERE status = 'complete'")
 echo "## $engine, $(nproc) cores, $(date -u +%FT%TZ), load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+# CPU used while wrk runs (clock ticks of utime+stime): the app, and every postgres process (0 on SQLite).
+ticks() { awk '{ s += $14 + $15 } END { print s + 0 }' "$@" 2>/dev/null || echo 0; }
+# The benchmark's PostgreSQL only: its postmaster (by port) and its backends (other servers may run beside it).
+pg_port=$(echo "${OBSESS_BENCH_POSTGRES:-}" | sed -n 's/.*Port=\([0-9]*\).*/\1/p')
+pg_ticks() {
+  local main pids
+  main=$([[ -n $pg_port ]] && pgrep -f "postgres -D .* -p $pg_port( |$)" | head -1)
+  [[ -z $main ]] && { echo 0; return; }
+  pids=$(printf '%s\n' "$main" $(pgrep -P "$main") | sed 's|.*|/proc/&/stat|')
+  ticks $pids
+}
+app_before=$(ticks /proc/$app_pid/stat); pg_before=$(pg_ticks)
 SURVEY_TOKEN=$token wrk -t2 -c"$connections" -d"${seconds}s" --timeout 30s --latency -s bench/Obsess.Bench/Surveys/responses.lua $url | tee "$data/wrk.txt"
 accepted=$(grep '^ACCEPTED' "$data/wrk.txt" | cut -d' ' -f2)
+app_after=$(ticks /proc/$app_pid/stat); pg_after=$(pg_ticks); hz=$(getconf CLK_TCK)
+echo "cpu-ms per accepted response: app $(( (app_after - app_before) * 1000 * 1000 / hz / accepted ))e-3, postgres $(( (pg_after - pg_before) * 1000 * 1000 / hz / accepted ))e-3"
 sleep 1
-stored=$(count "SELECT count(*) FROM survey_responses WHERE status = 'complete'")
+stored=$(( $(count "SELECT count(*) FROM survey_responses WHERE status = 'complete'") - stored_before ))
 records=$(count "SELECT count(*) FROM feedback")
-echo "accepted $accepted, stored complete responses $stored, feedback records $records (4 per response: $((stored * 4))), load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+total=$(count "SELECT count(*) FROM survey_responses")
+echo "accepted $accepted, stored complete responses $stored during the run; all responses $total, feedback records $records (4 per response: $((total * 4))), load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 # Nothing lost: every accepted response is stored. A few more may be stored than wrk counted: the requests still in
 # flight when wrk stops (at most one per connection) complete on the server after wrk stopped listening.
 if (( stored >= accepted && stored <= accepted + connections )); then

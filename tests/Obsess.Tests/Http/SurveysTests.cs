@@ -367,6 +367,132 @@ public abstract class SurveysTests(ObsessAppFixture app)
     }
 
     [Fact]
+    public async Task Concurrent_answers_fill_the_quota_exactly_and_every_accepted_answer_is_stored_whole()
+    {
+        var (ws, manager) = await WorkspaceAsync();
+        var definition = Definition();
+        definition["responseQuota"] = 7;
+        var survey = await CreateAsync(manager, definition);
+        var clients = Enumerable.Range(0, 30).Select(_ => app.ApiClient()).ToList();
+
+        var answers = await Task.WhenAll(clients.Select((client, i) => AnswerAsync(client, survey, new
+        {
+            answers = new Dictionary<string, object> { ["nps"] = i % 11, ["csat"] = 1 + (i % 5), ["liked"] = new[] { "speed" }, ["comment"] = $"Answer number {i}" },
+            complete = true,
+        })));
+
+        answers.Count(a => a.StatusCode == HttpStatusCode.Created).ShouldBe(7);
+        answers.Count(a => a.StatusCode == HttpStatusCode.Gone).ShouldBe(23);
+        var accepted = new List<ResponseSaved>();
+        foreach (var a in answers.Where(a => a.StatusCode == HttpStatusCode.Created))
+        {
+            accepted.Add((await a.Content.ReadFromJsonAsync<ResponseSaved>())!);
+        }
+
+        var stored = await app.QueryAsync(ws, db => db.Set<SurveyResponse>().Where(r => r.SurveyId == survey.Id).ToListAsync());
+        stored.Select(r => r.Id).Order().ShouldBe(accepted.Select(a => a.ResponseId).Order());
+        stored.ShouldAllBe(r => r.Status == ResponseStatuses.Complete && r.CompletedAt != null && r.Touchpoint == "relationship" && r.Channel == "web");
+        foreach (var response in stored)
+        {
+            // One feedback row per answer on the respondent's path (detractors skip csat and liked), one text per comment.
+            var onPath = SurveyService.ReadAnswers(response.Answers).Keys.Order().ToList();
+            var rows = await app.QueryAsync(ws, db => db.Feedback.Where(f => f.ResponseId == response.Id).ToListAsync());
+            rows.Select(f => f.QuestionId!).Order().ShouldBe(onPath);
+            var textId = rows.Single(f => f.QuestionId == "comment").TextId;
+            var text = await app.QueryAsync(ws, db => db.Texts.SingleAsync(t => t.Id == textId));
+            (text.Kind, text.ExternalId, text.AnalysisVersion).ShouldBe((TextKinds.SurveyComment, $"{response.Id:N}:comment", (string?)null));
+        }
+
+        (await manager.GetFromJsonAsync<SurveyView>(Url($"/api/surveys/{survey.Id}")))!.Status.ShouldBe(SurveyStatuses.Closed);
+        foreach (var a in answers)
+        {
+            a.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task A_survey_closed_by_hand_refuses_the_next_answer_at_once()
+    {
+        var (_, manager) = await WorkspaceAsync();
+        var survey = await CreateAsync(manager);
+        using var anonymous = app.ApiClient();
+        using var before = await AnswerAsync(anonymous, survey, new { answers = new { nps = 9 } });
+        before.StatusCode.ShouldBe(HttpStatusCode.Created);
+
+        using var closed = await manager.PostAsync(Url($"/api/surveys/{survey.Id}/close"), null);
+        closed.StatusCode.ShouldBe(HttpStatusCode.OK);
+        using var after = await AnswerAsync(anonymous, survey, new { answers = new { nps = 9 } });
+
+        await ProblemAssert.IsProblemAsync(after, HttpStatusCode.Gone);
+    }
+
+    [Fact]
+    public async Task A_response_that_cannot_be_stored_does_not_take_others_with_it()
+    {
+        var (ws, manager) = await WorkspaceAsync();
+        var view = await CreateAsync(manager);
+        var survey = await app.QueryAsync(ws, db => db.Set<Survey>().AsNoTracking().SingleAsync(s => s.Id == view.Id));
+        var writer = app.App.Services.GetRequiredService<SurveyResponseWriter>();
+        NewResponse Response(string externalId)
+        {
+            var response = new SurveyResponse
+            {
+                WorkspaceId = ws,
+                Id = Guid.CreateVersion7(),
+                SurveyId = survey.Id,
+                Language = "en",
+                Status = ResponseStatuses.Partial,
+                ResumeHash = SurveyTokens.HashOf("secret"),
+                Answers = "{}",
+                StartedAt = DateTime.UtcNow,
+                UpdatedAt = DateTime.UtcNow,
+            };
+            var feedback = new FeedbackRecord
+            {
+                WorkspaceId = ws,
+                Id = Guid.CreateVersion7(),
+                Kind = FeedbackKinds.Survey,
+                Source = "collision",
+                ExternalId = externalId,
+                SurveyId = survey.Id,
+                ResponseId = response.Id,
+                QuestionId = "nps",
+                Metric = FeedbackMetrics.Nps,
+                Score = 9,
+                OccurredAt = DateTime.UtcNow,
+                CreatedAt = DateTime.UtcNow,
+            };
+            return new NewResponse(response, [feedback], []);
+        }
+
+        // The second and third carry the same feedback key (source, external id): whichever is written second breaks
+        // the unique index. Handed over together they may share a transaction; the others must still be stored.
+        var writes = new[] { Response("a"), Response("same"), Response("same"), Response("b") }
+            .Select(r => (r, Task: writer.WriteAsync(r))).ToList();
+        var results = new List<(NewResponse Response, bool Stored)>();
+        foreach (var (r, task) in writes)
+        {
+            try
+            {
+                results.Add((r, await task == ResponseWrite.Stored));
+            }
+            catch (DbUpdateException)
+            {
+                results.Add((r, false));
+            }
+            catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or Npgsql.PostgresException)
+            {
+                results.Add((r, false));
+            }
+        }
+
+        results.Count(x => x.Stored).ShouldBe(3);
+        results.Count(x => x.Stored && x.Response.Feedback[0].ExternalId == "same").ShouldBe(1);
+        var storedIds = await app.QueryAsync(ws, db => db.Set<SurveyResponse>().Where(r => r.SurveyId == survey.Id).Select(r => r.Id).ToListAsync());
+        storedIds.Order().ShouldBe(results.Where(x => x.Stored).Select(x => x.Response.Response.Id).Order());
+    }
+
+    [Fact]
     public async Task Drafts_and_unknown_tokens_are_not_found_publicly()
     {
         var (_, manager) = await WorkspaceAsync();

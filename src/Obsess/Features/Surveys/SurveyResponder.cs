@@ -56,8 +56,14 @@ public sealed record SubmitResult(
 /// turns open text into a customer text for the text engine, and enforces the survey's rules (closed, quota, personal
 /// link single-use and expiry, one answer per customer and touchpoint).
 /// </summary>
-public sealed class SurveyResponder(ObsessDb db, CurrentWorkspace workspace, TimeProvider clock)
+public sealed class SurveyResponder(ObsessDb db, CurrentWorkspace workspace, TimeProvider clock, SurveyCache cache, SurveyResponseWriter writer)
 {
+    /// <summary>
+    /// The survey behind a public token for answering it: a cached, untracked copy (see <see cref="SurveyCache"/>);
+    /// null for unknown tokens and drafts. Pass it to <see cref="SubmitAsync(CachedSurvey, Submission, CancellationToken)"/>.
+    /// </summary>
+    public Task<CachedSurvey?> FindForAnswersAsync(string? token, CancellationToken ct = default) => cache.FindAsync(db, workspace, token, ct);
+
     /// <summary>The survey behind a public token, in its own workspace; null for unknown tokens and drafts.</summary>
     public async Task<Survey?> FindAsync(string? token, CancellationToken ct = default)
     {
@@ -136,8 +142,29 @@ public sealed class SurveyResponder(ObsessDb db, CurrentWorkspace workspace, Tim
             : null;
     }
 
+    /// <summary>Answers for a survey found by <see cref="FindForAnswersAsync"/>.</summary>
+    public async Task<SubmitResult> SubmitAsync(CachedSurvey cached, Submission submission, CancellationToken ct = default)
+    {
+        if (IsNew(cached.Survey, submission))
+        {
+            return await SubmitNewAsync(cached.Survey, cached.Definition, submission).ConfigureAwait(false);
+        }
+
+        // The per-request path changes the survey (closing it when due) and links, so it works on tracked rows.
+        var survey = await FindAsync(cached.Survey.Token, ct).ConfigureAwait(false);
+        return survey is null
+            ? new SubmitResult(SubmitOutcome.NotFound)
+            : await SubmitAsync(survey, submission, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Answers for a survey found by <see cref="FindAsync"/> (tracked).</summary>
     public async Task<SubmitResult> SubmitAsync(Survey survey, Submission submission, CancellationToken ct = default)
     {
+        if (IsNew(survey, submission))
+        {
+            return await SubmitNewAsync(survey, SurveyDefinition.FromJson(survey.Definition), submission).ConfigureAwait(false);
+        }
+
         if (survey.Status == SurveyStatuses.Closed || await SurveyService.CloseIfDueAsync(db, survey, clock, ct).ConfigureAwait(false))
         {
             return new SubmitResult(SubmitOutcome.Gone, Detail: "This survey is closed and no longer takes answers.");
@@ -297,13 +324,93 @@ public sealed class SurveyResponder(ObsessDb db, CurrentWorkspace workspace, Tim
         return new SubmitResult(SubmitOutcome.Saved, response.Id, resumeSecret, response.Status, path, missing);
     }
 
+    /// <summary>
+    /// A new anonymous response (no response to continue, no personal link) to a survey that takes answers: it needs
+    /// nothing from the database before it is stored, so it goes to the <see cref="SurveyResponseWriter"/>, which
+    /// stores it with others in one transaction and checks the survey's state and quota there.
+    /// </summary>
+    private bool IsNew(Survey survey, Submission submission) =>
+        submission.ResponseId is null && submission.Link is null
+        && survey.Status == SurveyStatuses.Live
+        && !(survey.ClosesAt is { } closes && closes <= clock.GetUtcNow().UtcDateTime);
+
+    private async Task<SubmitResult> SubmitNewAsync(Survey survey, SurveyDefinition definition, Submission submission)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var touchpoint = Tag(submission.Touchpoint, "touchpoint", SurveyValidation.MaxTouchpointLength, errors) ?? survey.DefaultTouchpoint;
+        var channel = Tag(submission.Channel, "channel", SurveyValidation.MaxChannelLength, errors) ?? survey.DefaultChannel ?? "web";
+        foreach (var id in submission.Answers.Keys.Where(k => definition.Question(k) is null))
+        {
+            errors[$"answers.{Field(id)}"] = ["This survey has no question with this id."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return new SubmitResult(SubmitOutcome.Invalid, Errors: errors);
+        }
+
+        var answers = SurveyFlow.OnPath(definition, submission.Answers.Where(a => a.Value is not null).ToDictionary(a => a.Key, a => a.Value!));
+        var path = SurveyFlow.Path(definition, answers).Select(q => q.Id!).ToList();
+        var missing = SurveyFlow.MissingRequired(definition, answers).Select(q => q.Id!).ToList();
+        if (submission.Complete && missing.Count > 0)
+        {
+            return new SubmitResult(
+                SubmitOutcome.Invalid,
+                Errors: missing.ToDictionary(id => $"answers.{id}", _ => new[] { "This question needs an answer." }),
+                Path: path,
+                Missing: missing);
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var resumeSecret = SurveyTokens.NewResumeSecret();
+        var response = new SurveyResponse
+        {
+            WorkspaceId = survey.WorkspaceId,
+            Id = Guid.CreateVersion7(),
+            SurveyId = survey.Id,
+            Touchpoint = touchpoint,
+            Channel = channel,
+            Language = LanguageFor(definition, submission.Language),
+            Status = submission.Complete ? ResponseStatuses.Complete : ResponseStatuses.Partial,
+            ResumeHash = SurveyTokens.HashOf(resumeSecret),
+            Answers = SurveyService.AnswersJson(answers),
+            StartedAt = now,
+            UpdatedAt = now,
+            CompletedAt = submission.Complete ? now : null,
+        };
+
+        var feedback = new List<FeedbackRecord>();
+        var texts = new List<CustomerText>();
+        foreach (var q in definition.Questions)
+        {
+            if (!answers.TryGetValue(q.Id!, out var answer))
+            {
+                continue;
+            }
+
+            var text = q.Type == QuestionTypes.Text ? NewText(survey, response, q, answer.Text!, now) : null;
+            if (text is not null)
+            {
+                texts.Add(text);
+            }
+
+            var row = NewFeedback(survey, response, q, now);
+            SetAnswer(row, answer, text);
+            feedback.Add(row);
+        }
+
+        var written = await writer.WriteAsync(new NewResponse(response, feedback, texts)).ConfigureAwait(false);
+        return written == ResponseWrite.Stored
+            ? new SubmitResult(SubmitOutcome.Saved, response.Id, resumeSecret, response.Status, path, missing)
+            : new SubmitResult(SubmitOutcome.Gone, Detail: "This survey is closed and no longer takes answers.");
+    }
+
     /// <summary>One feedback row per answered question: created, updated in place, or removed when the answer went away.</summary>
     private async Task WriteFeedbackAsync(Survey survey, SurveyDefinition definition, SurveyResponse response, Dictionary<string, SurveyAnswer> answers, DateTime now, CancellationToken ct)
     {
         var existing = await db.Feedback.Where(f => f.ResponseId == response.Id).ToListAsync(ct).ConfigureAwait(false);
         var textIds = existing.Where(f => f.TextId != null).Select(f => f.TextId!.Value).ToList();
         var texts = textIds.Count == 0 ? [] : await db.Texts.Where(t => textIds.Contains(t.Id)).ToListAsync(ct).ConfigureAwait(false);
-        var source = SourceOf(survey);
         foreach (var q in definition.Questions)
         {
             answers.TryGetValue(q.Id!, out var answer);
@@ -324,24 +431,11 @@ public sealed class SurveyResponder(ObsessDb db, CurrentWorkspace workspace, Tim
                 continue;
             }
 
-            var externalId = $"{response.Id:N}:{q.Id}";
             if (q.Type == QuestionTypes.Text)
             {
                 if (text is null)
                 {
-                    text = new CustomerText
-                    {
-                        WorkspaceId = survey.WorkspaceId,
-                        Id = Guid.CreateVersion7(),
-                        CustomerId = response.CustomerId,
-                        Kind = TextKinds.SurveyComment,
-                        Channel = response.Channel,
-                        Source = source,
-                        ExternalId = externalId,
-                        Body = answer.Text!,
-                        OccurredAt = now,
-                        CreatedAt = now,
-                    };
+                    text = NewText(survey, response, q, answer.Text!, now);
                     db.Texts.Add(text);
                 }
                 else if (text.Body != answer.Text)
@@ -355,34 +449,57 @@ public sealed class SurveyResponder(ObsessDb db, CurrentWorkspace workspace, Tim
 
             if (row is null)
             {
-                row = new FeedbackRecord
-                {
-                    WorkspaceId = survey.WorkspaceId,
-                    Id = Guid.CreateVersion7(),
-                    CustomerId = response.CustomerId,
-                    Kind = FeedbackKinds.Survey,
-                    Source = source,
-                    ExternalId = externalId,
-                    SurveyId = survey.Id,
-                    ResponseId = response.Id,
-                    QuestionId = q.Id,
-                    Metric = MetricOf(q.Type!),
-                    ScaleMax = QuestionTypes.IsScale(q.Type!) ? QuestionTypes.Range(q).Max : null,
-                    Touchpoint = response.Touchpoint,
-                    Channel = response.Channel,
-                    Agent = response.Agent,
-                    Product = response.Product,
-                    Language = response.Language,
-                    OccurredAt = now,
-                    CreatedAt = now,
-                };
+                row = NewFeedback(survey, response, q, now);
                 db.Feedback.Add(row);
             }
 
-            row.Score = answer.Score;
-            row.Choices = answer.Choices is null ? null : System.Text.Json.JsonSerializer.Serialize(answer.Choices);
-            row.TextId = text?.Id;
+            SetAnswer(row, answer, text);
         }
+    }
+
+    /// <summary>The feedback row of one question of a response; its external id (response:question) keeps it unique.</summary>
+    private static FeedbackRecord NewFeedback(Survey survey, SurveyResponse response, SurveyQuestion q, DateTime now) => new()
+    {
+        WorkspaceId = survey.WorkspaceId,
+        Id = Guid.CreateVersion7(),
+        CustomerId = response.CustomerId,
+        Kind = FeedbackKinds.Survey,
+        Source = SourceOf(survey),
+        ExternalId = $"{response.Id:N}:{q.Id}",
+        SurveyId = survey.Id,
+        ResponseId = response.Id,
+        QuestionId = q.Id,
+        Metric = MetricOf(q.Type!),
+        ScaleMax = QuestionTypes.IsScale(q.Type!) ? QuestionTypes.Range(q).Max : null,
+        Touchpoint = response.Touchpoint,
+        Channel = response.Channel,
+        Agent = response.Agent,
+        Product = response.Product,
+        Language = response.Language,
+        OccurredAt = now,
+        CreatedAt = now,
+    };
+
+    /// <summary>An open-text answer as a customer text, queued for the text engine (no analysis version yet).</summary>
+    private static CustomerText NewText(Survey survey, SurveyResponse response, SurveyQuestion q, string body, DateTime now) => new()
+    {
+        WorkspaceId = survey.WorkspaceId,
+        Id = Guid.CreateVersion7(),
+        CustomerId = response.CustomerId,
+        Kind = TextKinds.SurveyComment,
+        Channel = response.Channel,
+        Source = SourceOf(survey),
+        ExternalId = $"{response.Id:N}:{q.Id}",
+        Body = body,
+        OccurredAt = now,
+        CreatedAt = now,
+    };
+
+    private static void SetAnswer(FeedbackRecord row, SurveyAnswer answer, CustomerText? text)
+    {
+        row.Score = answer.Score;
+        row.Choices = answer.Choices is null ? null : System.Text.Json.JsonSerializer.Serialize(answer.Choices);
+        row.TextId = text?.Id;
     }
 
     /// <summary>

@@ -59,7 +59,7 @@ public enum SurveyChange
 public sealed record SurveyChangeResult(SurveyChange Outcome, SurveyView? Survey = null, Dictionary<string, string[]>? Errors = null, string? Detail = null);
 
 /// <summary>Creating, changing, publishing and closing surveys in the current workspace.</summary>
-public sealed class SurveyService(ObsessDb db, TimeProvider clock)
+public sealed class SurveyService(ObsessDb db, TimeProvider clock, SurveyCache cache)
 {
     public static string PublicPath(string token) => $"/s/{token}";
 
@@ -193,6 +193,7 @@ public sealed class SurveyService(ObsessDb db, TimeProvider clock)
         survey.UpdatedAt = now;
         Audit.Audit.Record(db, survey.WorkspaceId, actor, "survey.update", $"survey:{survey.Id}", survey.Name, clock);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        cache.Forget(survey.Token);
         return new SurveyChangeResult(SurveyChange.Done, View(survey, await CountsAsync(survey.Id, ct).ConfigureAwait(false)));
     }
 
@@ -227,6 +228,7 @@ public sealed class SurveyService(ObsessDb db, TimeProvider clock)
         survey.UpdatedAt = now;
         Audit.Audit.Record(db, survey.WorkspaceId, actor, "survey.publish", $"survey:{survey.Id}", survey.Name, clock);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        cache.Forget(survey.Token);
         return new SurveyChangeResult(SurveyChange.Done, View(survey, await CountsAsync(survey.Id, ct).ConfigureAwait(false)));
     }
 
@@ -243,9 +245,10 @@ public sealed class SurveyService(ObsessDb db, TimeProvider clock)
             return new SurveyChangeResult(SurveyChange.Conflict, Detail: $"Only a live survey can be closed; this survey is {survey.Status}.");
         }
 
-        Close(survey, clock.GetUtcNow().UtcDateTime);
+        MarkClosed(survey, clock.GetUtcNow().UtcDateTime);
         Audit.Audit.Record(db, survey.WorkspaceId, actor, "survey.close", $"survey:{survey.Id}", survey.Name, clock);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        cache.Forget(survey.Token);
         return new SurveyChangeResult(SurveyChange.Done, View(survey, await CountsAsync(survey.Id, ct).ConfigureAwait(false)));
     }
 
@@ -321,13 +324,13 @@ public sealed class SurveyService(ObsessDb db, TimeProvider clock)
             return false;
         }
 
-        Close(survey, now);
+        MarkClosed(survey, now);
         Audit.Audit.Record(db, survey.WorkspaceId, "system", "survey.close", $"survey:{survey.Id}", survey.ClosesAt is { } c && c <= now ? "close date reached" : "response quota reached", clock);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         return true;
     }
 
-    private static void Close(Survey survey, DateTime now)
+    internal static void MarkClosed(Survey survey, DateTime now)
     {
         survey.Status = SurveyStatuses.Closed;
         survey.ClosedAt = now;

@@ -160,20 +160,20 @@ internal static class SurveysApi
     }
 
     private static async Task<Results<Ok<PublicSurvey>, ProblemHttpResult>> GetPublicAsync(
-        string token, string? lang, HttpRequest request, SurveyResponder responder, CancellationToken ct)
+        string token, string? lang, HttpRequest request, SurveyResponder responder, TimeProvider clock, CancellationToken ct)
     {
-        var survey = await responder.FindAsync(token, ct).ConfigureAwait(false);
-        if (survey is null)
+        var cached = await responder.FindForAnswersAsync(token, ct).ConfigureAwait(false);
+        if (cached is null)
         {
             return TypedResults.Problem(statusCode: 404, title: "No such survey", detail: "Check the survey link.");
         }
 
-        if (survey.Status == SurveyStatuses.Closed)
+        var (survey, definition, _) = cached;
+        if (survey.Status == SurveyStatuses.Closed || survey.ClosesAt is { } closes && closes <= clock.GetUtcNow().UtcDateTime)
         {
             return TypedResults.Problem(statusCode: 410, title: "Survey closed", detail: "This survey is closed and no longer takes answers.");
         }
 
-        var definition = SurveyDefinition.FromJson(survey.Definition);
         var language = SurveyResponder.LanguageFor(definition, [lang, .. SurveyResponder.AcceptedLanguages(request.Headers.AcceptLanguage)]);
         return TypedResults.Ok(Localise(survey, definition, language));
     }
@@ -243,13 +243,13 @@ internal static class SurveysApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["website"] = ["Leave this field empty."] }, title: "Rejected as automated");
         }
 
-        var survey = await responder.FindAsync(token, ct).ConfigureAwait(false);
+        var survey = await responder.FindForAnswersAsync(token, ct).ConfigureAwait(false);
         if (survey is null)
         {
             return TypedResults.Problem(statusCode: 404, title: "No such survey", detail: "Check the survey link.");
         }
 
-        var definition = SurveyDefinition.FromJson(survey.Definition);
+        var definition = survey.Definition;
         var errors = new Dictionary<string, string[]>();
         var answers = new Dictionary<string, SurveyAnswer?>(StringComparer.Ordinal);
         foreach (var (id, value) in body.Answers ?? [])
@@ -326,6 +326,8 @@ internal static class SurveysApi
             };
         });
         services.AddSingleton<SurveyThrottle>();
+        services.AddSingleton<SurveyCache>();
+        services.AddSingleton<SurveyResponseWriter>();
         return services;
     }
 }

@@ -1,0 +1,204 @@
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Obsess.Data;
+using Obsess.Features.Feedback;
+using Obsess.Features.Texts;
+
+namespace Obsess.Features.Surveys;
+
+/// <summary>A new response ready to store: the response row, its feedback rows and its open-text answers.</summary>
+public sealed record NewResponse(SurveyResponse Response, IReadOnlyList<FeedbackRecord> Feedback, IReadOnlyList<CustomerText> Texts);
+
+public enum ResponseWrite
+{
+    Stored,
+
+    /// <summary>The survey was closed (by hand, by its close date or by a full quota) when the answers arrived.</summary>
+    Closed,
+}
+
+/// <summary>
+/// Stores new survey responses with group commit: each request hands over its rows and waits; one loop writes
+/// everything that has arrived since its last commit in one transaction (bulk rows: binary COPY on PostgreSQL,
+/// a prepared INSERT on SQLite) and answers every waiting request only after that commit, so an answer that got its
+/// 201 is durably stored. Under load the cost of a commit (a WAL flush) is shared by the whole group; a lone answer
+/// is written at once. In the same transaction it reads the surveys' state, so no answer is stored for a closed
+/// survey, and it counts a quota exactly (answers are admitted in arrival order until the quota is full, and the
+/// survey closes then). If a group fails, its responses are written one by one, so one bad row cannot fail others.
+/// Continued responses and personal links take <see cref="SurveyResponder"/>'s per-request path.
+/// </summary>
+public sealed class SurveyResponseWriter(IServiceScopeFactory scopes, SurveyCache cache, TimeProvider clock, ILogger<SurveyResponseWriter> log) : IAsyncDisposable
+{
+    /// <summary>At most this many responses per transaction (a few thousand rows).</summary>
+    public const int MaxGroup = 256;
+
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock _gate = new();
+    private Task? _loop;
+
+    /// <summary>Stores the response; completes after the commit.</summary>
+    public Task<ResponseWrite> WriteAsync(NewResponse response)
+    {
+        var pending = new Pending(response, new TaskCompletionSource<ResponseWrite>(TaskCreationOptions.RunContinuationsAsynchronously));
+        lock (_gate)
+        {
+            _loop ??= Task.Run(LoopAsync);
+        }
+
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw new ObjectDisposedException(nameof(SurveyResponseWriter), "The application is stopping.");
+        }
+
+        return pending.Done.Task;
+    }
+
+    private async Task LoopAsync()
+    {
+        var group = new List<Pending>(MaxGroup);
+        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            group.Clear();
+            while (group.Count < MaxGroup && _queue.Reader.TryRead(out var next))
+            {
+                group.Add(next);
+            }
+
+            await WriteGroupAsync(group).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WriteGroupAsync(List<Pending> group)
+    {
+        try
+        {
+            var outcomes = await WriteOnceAsync(group).ConfigureAwait(false);
+            for (var i = 0; i < group.Count; i++)
+            {
+                group[i].Done.TrySetResult(outcomes[i]);
+            }
+        }
+        catch (Exception e) when (group.Count > 1)
+        {
+            log.LogWarning(e, "Writing a group of {Count} survey responses failed; writing them one by one.", group.Count);
+            foreach (var pending in group)
+            {
+                try
+                {
+                    pending.Done.TrySetResult((await WriteOnceAsync([pending]).ConfigureAwait(false))[0]);
+                }
+                catch (Exception one)
+                {
+                    pending.Done.TrySetException(one);
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            group[0].Done.TrySetException(e);
+        }
+    }
+
+    private async Task<ResponseWrite[]> WriteOnceAsync(IReadOnlyList<Pending> group)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ObsessDb>();
+        await using var tx = await db.Database.BeginTransactionAsync().ConfigureAwait(false);
+        var now = clock.GetUtcNow().UtcDateTime;
+
+        // The surveys' state now, inside the transaction (the group may span workspaces: each row carries its own).
+        var ids = group.Select(p => p.Response.Response.SurveyId).Distinct().ToList();
+        var surveys = await db.Set<Survey>().IgnoreQueryFilters().Where(s => ids.Contains(s.Id)).ToListAsync().ConfigureAwait(false);
+        var room = new Dictionary<Guid, int>();
+        var outcomes = new ResponseWrite[group.Count];
+        var kept = new List<NewResponse>(group.Count);
+        for (var i = 0; i < group.Count; i++)
+        {
+            var r = group[i].Response.Response;
+            var survey = surveys.FirstOrDefault(s => s.Id == r.SurveyId && s.WorkspaceId == r.WorkspaceId);
+            if (survey is null || survey.Status != SurveyStatuses.Live || survey.ClosesAt is { } closes && closes <= now)
+            {
+                outcomes[i] = ResponseWrite.Closed;
+                continue;
+            }
+
+            if (r.Status == ResponseStatuses.Complete && survey.ResponseQuota is { } quota)
+            {
+                if (!room.TryGetValue(survey.Id, out var left))
+                {
+                    var complete = await db.Set<SurveyResponse>().IgnoreQueryFilters()
+                        .CountAsync(x => x.WorkspaceId == survey.WorkspaceId && x.SurveyId == survey.Id && x.Status == ResponseStatuses.Complete)
+                        .ConfigureAwait(false);
+                    left = quota - complete;
+                }
+
+                if (left <= 0)
+                {
+                    room[survey.Id] = 0;
+                    outcomes[i] = ResponseWrite.Closed;
+                    continue;
+                }
+
+                room[survey.Id] = left - 1;
+            }
+
+            outcomes[i] = ResponseWrite.Stored;
+            kept.Add(group[i].Response);
+        }
+
+        var connection = db.Database.GetDbConnection();
+        var transaction = tx.GetDbTransaction();
+        await Write(db, connection, transaction, kept.Select(k => k.Response).ToList()).ConfigureAwait(false);
+        await Write(db, connection, transaction, kept.SelectMany(k => k.Texts).ToList()).ConfigureAwait(false);
+        await Write(db, connection, transaction, kept.SelectMany(k => k.Feedback).ToList()).ConfigureAwait(false);
+
+        // A live survey whose close date passed or whose quota just filled closes now, as SurveyService would.
+        var closing = surveys.Where(s => s.Status == SurveyStatuses.Live
+            && (s.ClosesAt is { } at && at <= now || room.TryGetValue(s.Id, out var left) && left <= 0)).ToList();
+        foreach (var survey in closing)
+        {
+            var reason = survey.ClosesAt is { } c && c <= now ? "close date reached" : "response quota reached";
+            SurveyService.MarkClosed(survey, now);
+            Audit.Audit.Record(db, survey.WorkspaceId, "system", "survey.close", $"survey:{survey.Id}", reason, clock);
+        }
+
+        if (closing.Count > 0)
+        {
+            await db.SaveChangesAsync().ConfigureAwait(false);
+        }
+
+        await tx.CommitAsync().ConfigureAwait(false);
+        foreach (var survey in closing)
+        {
+            cache.Forget(survey.Token);
+        }
+
+        return outcomes;
+    }
+
+    private static Task<int> Write<T>(ObsessDb db, System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, List<T> rows)
+        where T : class
+    {
+        var (table, columns) = EntityColumns.Of<T>(db.Model);
+        return BulkWriter.WriteAsync(connection, transaction, table, columns, rows);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Answers already handed over are written before the application stops.
+        _queue.Writer.TryComplete();
+        Task? loop;
+        lock (_gate)
+        {
+            loop = _loop;
+        }
+
+        if (loop is not null)
+        {
+            await loop.ConfigureAwait(false);
+        }
+    }
+
+    private sealed record Pending(NewResponse Response, TaskCompletionSource<ResponseWrite> Done);
+}
