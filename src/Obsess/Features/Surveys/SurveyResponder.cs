@@ -399,7 +399,7 @@ public sealed class SurveyResponder(ObsessDb db, CurrentWorkspace workspace, Tim
             feedback.Add(row);
         }
 
-        var written = await writer.WriteAsync(new NewResponse(response, feedback, texts)).ConfigureAwait(false);
+        var written = await writer.WriteAsync(new NewResponse(response, feedback, texts), quota: survey.ResponseQuota is not null).ConfigureAwait(false);
         return written == ResponseWrite.Stored
             ? new SubmitResult(SubmitOutcome.Saved, response.Id, resumeSecret, response.Status, path, missing)
             : new SubmitResult(SubmitOutcome.Gone, Detail: "This survey is closed and no longer takes answers.");

@@ -27,26 +27,52 @@ public enum ResponseWrite
 /// survey, and it counts a quota exactly (answers are admitted in arrival order until the quota is full, and the
 /// survey closes then). If a group fails, its responses are written one by one, so one bad row cannot fail others.
 /// Continued responses and personal links take <see cref="SurveyResponder"/>'s per-request path.
+/// <para>
+/// SQLite has one writer at a time, so it gets one loop. PostgreSQL commits concurrent transactions together, so it
+/// may get several (<c>Obsess:Surveys:WriterLanes</c>, default <see cref="DefaultPostgresLanes"/>): while one waits
+/// for its commit, the next group is written; fewer loops make bigger groups, which cost less CPU per answer. A
+/// survey with a quota always goes to the same loop (by its id), so its count stays exact on this node.
+/// </para>
 /// </summary>
-public sealed class SurveyResponseWriter(IServiceScopeFactory scopes, SurveyCache cache, TimeProvider clock, ILogger<SurveyResponseWriter> log) : IAsyncDisposable
+public sealed class SurveyResponseWriter : IAsyncDisposable
 {
     /// <summary>At most this many responses per transaction (a few thousand rows).</summary>
     public const int MaxGroup = 256;
 
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    public const int DefaultPostgresLanes = 2;
+
+    private readonly IServiceScopeFactory _scopes;
+    private readonly SurveyCache _cache;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<SurveyResponseWriter> _log;
+    private readonly Channel<Pending>[] _lanes;
+    private readonly Task?[] _loops;
     private readonly Lock _gate = new();
-    private Task? _loop;
+    private int _next;
+
+    public SurveyResponseWriter(IServiceScopeFactory scopes, Storage storage, IConfiguration config, SurveyCache cache, TimeProvider clock, ILogger<SurveyResponseWriter> log)
+    {
+        (_scopes, _cache, _clock, _log) = (scopes, cache, clock, log);
+        var lanes = storage.IsPostgres ? Math.Clamp(config.GetValue("Obsess:Surveys:WriterLanes", DefaultPostgresLanes), 1, 16) : 1;
+        _lanes = [.. Enumerable.Range(0, lanes)
+            .Select(_ => Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true }))];
+        _loops = new Task?[_lanes.Length];
+    }
 
     /// <summary>Stores the response; completes after the commit.</summary>
-    public Task<ResponseWrite> WriteAsync(NewResponse response)
+    /// <param name="quota">Whether the survey has a response quota (its answers are then counted in one loop).</param>
+    public Task<ResponseWrite> WriteAsync(NewResponse response, bool quota = true)
     {
         var pending = new Pending(response, new TaskCompletionSource<ResponseWrite>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var lane = _lanes.Length == 1 ? 0
+            : quota ? (int)((uint)response.Response.SurveyId.GetHashCode() % (uint)_lanes.Length)
+            : (int)((uint)Interlocked.Increment(ref _next) % (uint)_lanes.Length);
         lock (_gate)
         {
-            _loop ??= Task.Run(LoopAsync);
+            _loops[lane] ??= Task.Run(() => LoopAsync(_lanes[lane].Reader));
         }
 
-        if (!_queue.Writer.TryWrite(pending))
+        if (!_lanes[lane].Writer.TryWrite(pending))
         {
             throw new ObjectDisposedException(nameof(SurveyResponseWriter), "The application is stopping.");
         }
@@ -54,13 +80,13 @@ public sealed class SurveyResponseWriter(IServiceScopeFactory scopes, SurveyCach
         return pending.Done.Task;
     }
 
-    private async Task LoopAsync()
+    private async Task LoopAsync(ChannelReader<Pending> queue)
     {
         var group = new List<Pending>(MaxGroup);
-        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        while (await queue.WaitToReadAsync().ConfigureAwait(false))
         {
             group.Clear();
-            while (group.Count < MaxGroup && _queue.Reader.TryRead(out var next))
+            while (group.Count < MaxGroup && queue.TryRead(out var next))
             {
                 group.Add(next);
             }
@@ -81,7 +107,7 @@ public sealed class SurveyResponseWriter(IServiceScopeFactory scopes, SurveyCach
         }
         catch (Exception e) when (group.Count > 1)
         {
-            log.LogWarning(e, "Writing a group of {Count} survey responses failed; writing them one by one.", group.Count);
+            _log.LogWarning(e, "Writing a group of {Count} survey responses failed; writing them one by one.", group.Count);
             foreach (var pending in group)
             {
                 try
@@ -102,10 +128,10 @@ public sealed class SurveyResponseWriter(IServiceScopeFactory scopes, SurveyCach
 
     private async Task<ResponseWrite[]> WriteOnceAsync(IReadOnlyList<Pending> group)
     {
-        await using var scope = scopes.CreateAsyncScope();
+        await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ObsessDb>();
         await using var tx = await db.Database.BeginTransactionAsync().ConfigureAwait(false);
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = _clock.GetUtcNow().UtcDateTime;
 
         // The surveys' state now, inside the transaction (the group may span workspaces: each row carries its own).
         var ids = group.Select(p => p.Response.Response.SurveyId).Distinct().ToList();
@@ -160,7 +186,7 @@ public sealed class SurveyResponseWriter(IServiceScopeFactory scopes, SurveyCach
         {
             var reason = survey.ClosesAt is { } c && c <= now ? "close date reached" : "response quota reached";
             SurveyService.MarkClosed(survey, now);
-            Audit.Audit.Record(db, survey.WorkspaceId, "system", "survey.close", $"survey:{survey.Id}", reason, clock);
+            Audit.Audit.Record(db, survey.WorkspaceId, "system", "survey.close", $"survey:{survey.Id}", reason, _clock);
         }
 
         if (closing.Count > 0)
@@ -171,7 +197,7 @@ public sealed class SurveyResponseWriter(IServiceScopeFactory scopes, SurveyCach
         await tx.CommitAsync().ConfigureAwait(false);
         foreach (var survey in closing)
         {
-            cache.Forget(survey.Token);
+            _cache.Forget(survey.Token);
         }
 
         return outcomes;
@@ -187,14 +213,18 @@ public sealed class SurveyResponseWriter(IServiceScopeFactory scopes, SurveyCach
     public async ValueTask DisposeAsync()
     {
         // Answers already handed over are written before the application stops.
-        _queue.Writer.TryComplete();
-        Task? loop;
-        lock (_gate)
+        foreach (var lane in _lanes)
         {
-            loop = _loop;
+            lane.Writer.TryComplete();
         }
 
-        if (loop is not null)
+        Task?[] loops;
+        lock (_gate)
+        {
+            loops = [.. _loops];
+        }
+
+        foreach (var loop in loops.OfType<Task>())
         {
             await loop.ConfigureAwait(false);
         }
