@@ -23,7 +23,13 @@ if [[ $engine == postgres ]]; then
 fi
 dotnet build -c Release src/Obsess -v q -nologo >/dev/null
 app=src/Obsess/bin/Release/net10.0/obsess.dll
-Obsess__Surveys__PerAddressPerMinute=100000000 Obsess__Surveys__PerSurveyPerMinute=100000000 Obsess__Text__Train=false \
+# The text engine as the product runs it: trained weights (trained once into $models, reused by later runs),
+# so every comment gets the full analysis while the answers arrive. TEXT=rules runs the rules alone.
+models=${TEXT_MODELS:-/tmp/obsess-bench-text-models}
+if [[ ${TEXT:-model} != rules && ! -f $models/sentiment.json ]]; then dotnet $app text train --out "$models" >/dev/null; fi
+text_args=(Obsess__Text__Models="$models" Obsess__Text__Train=false)
+[[ ${TEXT:-model} == rules ]] && text_args=(Obsess__Text__Models=/nonexistent Obsess__Text__Train=false)
+env "${text_args[@]}" Obsess__Surveys__PerAddressPerMinute=100000000 Obsess__Surveys__PerSurveyPerMinute=100000000 \
   ASPNETCORE_ENVIRONMENT=Production dotnet $app --data-dir "$data" --urls $url --no-demo "${db_args[@]}" > "$data/app.log" 2>&1 &
 app_pid=$!
 trap 'kill $app_pid 2>/dev/null || true' EXIT
