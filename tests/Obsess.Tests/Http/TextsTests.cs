@@ -216,6 +216,26 @@ public abstract class TextsTests(ObsessAppFixture app)
         var item = await viewer.GetFromJsonAsync<TextItem>(Url($"/api/texts/{stored!.Texts[0].Id}"));
         billingThemes.ShouldContain(item!.ThemeId!.Value);
         item.ThemeName.ShouldBe(insights.Themes.Single(t => t.Id == item.ThemeId).Name);
+
+        // Grown by more than a fifth but not doubled, within the refit interval: the new texts join the stored themes.
+        fitted.Texts.ShouldBe(all.Length);
+        async Task AddAsync(int count, string prefix)
+        {
+            var more = Enumerable.Range(0, count).Select(i => new { kind = "email", source = "helpdesk", externalId = $"{prefix}-{i}", body = all[i % all.Length] + $" (case {prefix}{i})" }).ToArray();
+            (await agent.PostAsJsonAsync(Url("/api/texts"), more)).EnsureSuccessStatusCode();
+            await AnalyseAsync(ws);
+        }
+
+        await AddAsync((2 * all.Length) - 3 - (all.Length + 1), "grow");
+        (await app.QueryAsync(ws, db => db.TextThemeModels.SingleAsync())).ComputedAt.ShouldBe(fitted.ComputedAt);
+        (await app.QueryAsync(ws, db => db.Texts.CountAsync(t => t.ThemeId == null))).ShouldBe(0);
+
+        // Doubled: refitted at once, and every text is themed by the new model.
+        await AddAsync(3, "double");
+        var refitted = await app.QueryAsync(ws, db => db.TextThemeModels.SingleAsync());
+        refitted.Texts.ShouldBe(2 * all.Length);
+        refitted.ComputedAt.ShouldBeGreaterThan(fitted.ComputedAt);
+        (await app.QueryAsync(ws, db => db.Texts.CountAsync(t => t.ThemeId == null))).ShouldBe(0);
     }
 
     [Fact]

@@ -26,6 +26,9 @@ public sealed class TextAnalysisService(ObsessDb db, TextEngine engine, TimeProv
     /// <summary>A text that matched no theme (it shares no term with the fitted collection).</summary>
     public const int NoTheme = -1;
 
+    /// <summary>The least time between two refits of a workspace's themes, unless its collection doubled.</summary>
+    public static readonly TimeSpan RefitInterval = TimeSpan.FromMinutes(10);
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Analyses every waiting text (all workspaces), then updates themes. Returns what it did.</summary>
@@ -128,7 +131,11 @@ public sealed class TextAnalysisService(ObsessDb db, TextEngine engine, TimeProv
         var stored = await db.TextThemeModels.IgnoreQueryFilters().FirstOrDefaultAsync(m => m.WorkspaceId == ws, ct).ConfigureAwait(false);
         var total = await texts.CountAsync(ct).ConfigureAwait(false);
         var now = clock.GetUtcNow().UtcDateTime;
-        var due = stored is null || total >= Math.Max(stored.Texts * 1.2, stored.Texts + 50) || now - stored.ComputedAt > TimeSpan.FromDays(7);
+        // Refit when the collection grew by a fifth (at least 50 texts) — but at most every RefitInterval unless it
+        // doubled, so a flood of answers does not refit every few seconds (each refit re-themes every text) — or weekly.
+        var due = stored is null
+            || now - stored.ComputedAt > TimeSpan.FromDays(7)
+            || (total >= Math.Max(stored.Texts * 1.2, stored.Texts + 50) && (now - stored.ComputedAt >= RefitInterval || total >= 2 * stored.Texts));
         if (due && total >= MinTextsForThemes)
         {
             var themed = await RefitAsync(ws, stored, total, ignored, now, ct).ConfigureAwait(false);
@@ -144,16 +151,15 @@ public sealed class TextAnalysisService(ObsessDb db, TextEngine engine, TimeProv
         }
 
         var model = ThemeModel.FromJson(stored.Model, ignored);
-        var pending = await texts.Where(t => t.ThemeId == null).Take(5_000).ToListAsync(ct).ConfigureAwait(false);
-        foreach (var t in pending)
-        {
-            t.ThemeId = model.Assign(t.Body) is var id and >= 0 ? id : NoTheme;
-        }
-
-        await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        db.ChangeTracker.Clear();
-        return (pending.Count, false);
+        var pending = await texts.Where(t => t.ThemeId == null).Select(t => new { t.Id, t.Body }).Take(5_000).ToListAsync(ct).ConfigureAwait(false);
+        var assigned = pending.Select(t => (t.Id, Theme(model, t.Body))).ToList();
+        await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await TextThemeWrites.SetAsync(db, ws, assigned, ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        return (assigned.Count, false);
     }
+
+    private static int Theme(ThemeModel model, string body) => model.Assign(body) is var id and >= 0 ? id : NoTheme;
 
     /// <summary>Fits themes on the latest texts and assigns every text of the workspace; -1 when there was nothing to cluster.</summary>
     private async Task<int> RefitAsync(Guid ws, TextThemeModel? stored, int total, IReadOnlySet<string> ignored, DateTime now, CancellationToken ct)
@@ -189,6 +195,14 @@ public sealed class TextAnalysisService(ObsessDb db, TextEngine engine, TimeProv
             idOf.TryAdd(s.Body, s.Id);
         }
 
+        // Every text of the workspace moves to the new themes. Worked out before the transaction, so the write lock
+        // (SQLite has one) is held only for the writes; texts that arrive meanwhile are themed by the next pass.
+        var assigned = new List<(Guid Id, int Theme)>(total);
+        await foreach (var t in texts.Select(t => new { t.Id, t.Body }).AsAsyncEnumerable().WithCancellation(ct).ConfigureAwait(false))
+        {
+            assigned.Add((t.Id, Theme(model, t.Body)));
+        }
+
         await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
         await db.TextThemes.IgnoreQueryFilters().Where(t => t.WorkspaceId == ws).ExecuteDeleteAsync(ct).ConfigureAwait(false);
         foreach (var theme in model.Themes)
@@ -219,24 +233,9 @@ public sealed class TextAnalysisService(ObsessDb db, TextEngine engine, TimeProv
 
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         db.ChangeTracker.Clear();
-
-        // Every text of the workspace moves to the new themes, a thousand at a time.
-        var themed = 0;
-        var ids = await texts.Select(t => t.Id).ToListAsync(ct).ConfigureAwait(false);
-        foreach (var chunk in ids.Chunk(1_000))
-        {
-            var rows = await texts.Where(t => chunk.Contains(t.Id)).ToListAsync(ct).ConfigureAwait(false);
-            foreach (var t in rows)
-            {
-                t.ThemeId = model.Assign(t.Body) is var id and >= 0 ? id : NoTheme;
-            }
-
-            await db.SaveChangesAsync(ct).ConfigureAwait(false);
-            db.ChangeTracker.Clear();
-            themed += rows.Count;
-        }
-
+        await TextThemeWrites.SetAsync(db, ws, assigned, ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
+        var themed = assigned.Count;
         log.LogInformation("Themes for workspace {Workspace}: {Themes} themes fitted on {Sample} texts, {Themed} texts assigned", ws, model.Themes.Count, sample.Count, themed);
         return themed;
     }
