@@ -94,7 +94,7 @@ public sealed class TextAnalysisService(ObsessDb db, TextEngine engine, TimeProv
     private async Task<int> AnalyzeBatchAsync(TextAnalyzer analyzer, CancellationToken ct)
     {
         // Newest first, so texts that just arrived are not stuck behind a re-analysis of old ones.
-        var batch = await db.Texts.IgnoreQueryFilters().Where(t => t.AnalysisVersion == null)
+        var batch = await db.Texts.IgnoreQueryFilters().AsNoTracking().Where(t => t.AnalysisVersion == null)
             .OrderByDescending(t => t.CreatedAt).Take(BatchSize).ToListAsync(ct).ConfigureAwait(false);
         var now = clock.GetUtcNow().UtcDateTime;
         foreach (var text in batch)
@@ -102,8 +102,9 @@ public sealed class TextAnalysisService(ObsessDb db, TextEngine engine, TimeProv
             Apply(text, analyzer.Analyze(text.Body), now);
         }
 
-        await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        db.ChangeTracker.Clear();
+        await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await TextWrites.SetAnalysisAsync(db, batch, ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
         return batch.Count;
     }
 
@@ -154,7 +155,7 @@ public sealed class TextAnalysisService(ObsessDb db, TextEngine engine, TimeProv
         var pending = await texts.Where(t => t.ThemeId == null).Select(t => new { t.Id, t.Body }).Take(5_000).ToListAsync(ct).ConfigureAwait(false);
         var assigned = pending.Select(t => (t.Id, Theme(model, t.Body))).ToList();
         await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
-        await TextThemeWrites.SetAsync(db, ws, assigned, ct).ConfigureAwait(false);
+        await TextWrites.SetThemesAsync(db, ws, assigned, ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
         return (assigned.Count, false);
     }
@@ -233,7 +234,7 @@ public sealed class TextAnalysisService(ObsessDb db, TextEngine engine, TimeProv
 
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         db.ChangeTracker.Clear();
-        await TextThemeWrites.SetAsync(db, ws, assigned, ct).ConfigureAwait(false);
+        await TextWrites.SetThemesAsync(db, ws, assigned, ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
         var themed = assigned.Count;
         log.LogInformation("Themes for workspace {Workspace}: {Themes} themes fitted on {Sample} texts, {Themed} texts assigned", ws, model.Themes.Count, sample.Count, themed);
