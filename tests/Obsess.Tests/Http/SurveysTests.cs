@@ -521,7 +521,8 @@ public abstract class SurveysTests(ObsessAppFixture app)
 
         surveys.Select(s => s.Name).ShouldBe(["Customer relationship (NPS)", "Support follow-up (CSAT)"], ignoreOrder: true);
         surveys.ShouldAllBe(s => s.Status == SurveyStatuses.Live && s.Responses.Complete > 0);
-        var feedback = await app.QueryAsync(ws, db => db.Feedback.ToListAsync());
+        // Survey answers only: the demo's reviews are feedback too (see DemoReviewsTests).
+        var feedback = await app.QueryAsync(ws, db => db.Feedback.Where(f => f.Kind == FeedbackKinds.Survey).ToListAsync());
         feedback.Where(f => f.Metric == FeedbackMetrics.Nps).ShouldAllBe(f => f.Score >= 0 && f.Score <= 10 && f.ScaleMax == 10 && f.CustomerId != null);
         feedback.Where(f => f.Metric == FeedbackMetrics.Csat).ShouldAllBe(f => f.Score >= 1 && f.Score <= 5 && f.Touchpoint == "support_resolved" && f.Agent != null);
         feedback.Select(f => f.Metric).Distinct().ShouldBe([FeedbackMetrics.Nps, FeedbackMetrics.Choice, FeedbackMetrics.Text, FeedbackMetrics.Csat, FeedbackMetrics.Ces], ignoreOrder: true);

@@ -6,7 +6,11 @@ using Obsess.Features.Customers;
 
 namespace Obsess.Features.Demo;
 
-public sealed record DemoLoadResult(int Customers, int Identities, int Orders, int Events, TimeSpan Elapsed);
+public sealed record DemoLoadResult(int Customers, int Identities, int Orders, int Events, TimeSpan Elapsed)
+{
+    /// <summary>Reviews imported (from customers and from strangers).</summary>
+    public int Reviews { get; init; }
+}
 
 /// <summary>Loads the demo company into the current workspace, all or nothing, in one transaction.</summary>
 public sealed class DemoLoader(ObsessDb db, TimeProvider clock)
@@ -34,6 +38,7 @@ public sealed class DemoLoader(ObsessDb db, TimeProvider clock)
         var textRows = new List<Texts.CustomerText>(customers / 2);
         var now = clock.GetUtcNow().UtcDateTime;
         var surveys = new DemoSurveys(ws, seed, today, now);
+        var reviews = new DemoReviews(seed, today);
         var done = 0;
         foreach (var c in DemoGenerator.Generate(options))
         {
@@ -96,6 +101,7 @@ public sealed class DemoLoader(ObsessDb db, TimeProvider clock)
                 UpdatedAt = now,
             });
             surveys.Add(id, c);
+            reviews.Add(email, c);
             if (++done % 1000 == 0)
             {
                 progress?.Invoke("Generating", (double)done / customers);
@@ -112,6 +118,7 @@ public sealed class DemoLoader(ObsessDb db, TimeProvider clock)
             if (replace)
             {
                 await DemoSurveys.RemoveAsync(db, ct).ConfigureAwait(false);
+                await DemoReviews.RemoveAsync(db, ct).ConfigureAwait(false);
                 await db.TextThemeModels.ExecuteDeleteAsync(ct).ConfigureAwait(false);
                 await db.TextThemes.ExecuteDeleteAsync(ct).ConfigureAwait(false);
                 await db.Texts.ExecuteDeleteAsync(ct).ConfigureAwait(false);
@@ -143,7 +150,16 @@ public sealed class DemoLoader(ObsessDb db, TimeProvider clock)
             await db.Database.CloseConnectionAsync().ConfigureAwait(false);
         }
 
-        return new DemoLoadResult(customerRows.Count, identityRows.Count, orderRows.Count, eventRows.Count, watch.Elapsed);
+        // Reviews go through the review import (its own transaction, after the customers are committed, so it matches
+        // them by e-mail exactly as an import of a review site's export would). A failure there is a bug in the demo.
+        progress?.Invoke("Importing reviews", 1);
+        var imported = await new Feedback.ReviewImportService(db, clock).ImportAsync(reviews.Rows(), DemoReviews.ReviewSite, ct: ct).ConfigureAwait(false);
+        if (!imported.Succeeded)
+        {
+            throw new InvalidOperationException($"The demo reviews were refused: {string.Join("; ", imported.Errors.Select(e => $"line {e.Line} {e.Field}: {e.Message}"))}");
+        }
+
+        return new DemoLoadResult(customerRows.Count, identityRows.Count, orderRows.Count, eventRows.Count, watch.Elapsed) { Reviews = imported.Imported };
     }
 
     internal static readonly BulkColumn<Customer>[] CustomerColumns =
