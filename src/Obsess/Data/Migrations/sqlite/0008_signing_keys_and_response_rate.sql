@@ -8,3 +8,6 @@ CREATE TABLE signing_keys (
     created_at TEXT NOT NULL,
     CONSTRAINT pk_signing_keys PRIMARY KEY (workspace_id, purpose)
 );
+
+-- The response rate joins each personal link to the responses that came through it.
+CREATE INDEX ix_survey_responses_workspace_id_link_id ON survey_responses (workspace_id, link_id);
