@@ -181,6 +181,19 @@ public abstract class ResponseRateTests(ObsessAppFixture app)
         using var none = await browser.GetAsync("/voc?from=2020-01-01&to=2020-01-31");
         (await none.Content.ReadAsStringAsync()).ShouldContain("No personal links were sent for these filters, so there is no response rate yet.");
     }
+
+    [Fact]
+    public async Task The_openapi_document_describes_the_response_rate_fields()
+    {
+        using var client = app.ApiClient();
+        using var doc = JsonDocument.Parse(await client.GetStringAsync(Url("/openapi/v1.json")));
+        var schemas = doc.RootElement.GetProperty("components").GetProperty("schemas");
+
+        schemas.GetProperty("SurveyResults").GetProperty("properties").TryGetProperty("responseRate", out _).ShouldBeTrue();
+        schemas.GetProperty("FeedbackMetricsResult").GetProperty("properties").TryGetProperty("responseRates", out _).ShouldBeTrue();
+        schemas.GetProperty("ResponseRateView").GetProperty("properties").EnumerateObject().Select(p => p.Name)
+            .ShouldBe(["score", "ci95", "responses", "invited", "started", "anonymous", "warning"], ignoreOrder: true);
+    }
 }
 
 public sealed class ResponseRateTests_on_sqlite(SqliteAppFixture app) : ResponseRateTests(app), IClassFixture<SqliteAppFixture>;
