@@ -183,6 +183,48 @@ public abstract class ResponseRateTests(ObsessAppFixture app)
     }
 
     [Fact]
+    public async Task A_survey_that_takes_several_answers_counts_each_link_as_an_invitation()
+    {
+        var ws = await app.CreateWorkspaceAsync();
+        using var manager = app.ApiClient((await app.CreateApiKeyAsync(ws, Roles.Manager)).Key);
+        var definition = SurveysTests.Definition("Per ticket survey");
+        definition["allowMultiple"] = true;
+        using var created = await manager.PostAsJsonAsync(Url("/api/surveys"), definition);
+        var draft = (await created.Content.ReadFromJsonAsync<SurveyView>())!;
+        draft.AllowMultiple.ShouldBeTrue();
+        using var published = await manager.PostAsync(Url($"/api/surveys/{draft.Id}/publish"), null);
+        var survey = (await published.Content.ReadFromJsonAsync<SurveyView>())!;
+        var customer = Guid.CreateVersion7();
+        await app.QueryAsync(ws, db =>
+        {
+            var now = DateTime.UtcNow;
+            db.Customers.Add(new Customer { WorkspaceId = ws, Id = customer, Name = "Tess Ticket", FirstSeenAt = now, LastSeenAt = now, CreatedAt = now, UpdatedAt = now });
+            return db.SaveChangesAsync();
+        });
+        using var anonymous = app.ApiClient();
+        var keys = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var r = await manager.PostAsJsonAsync(Url($"/api/surveys/{survey.Id}/links"), new { customerId = customer, touchpoint = "support_resolved" });
+            keys.Add((await r.Content.ReadFromJsonAsync<CreatedSurveyLink>())!.Path.Split("?k=")[1]);
+        }
+
+        // Three tickets, three asks: the first answered, the second started, the third not opened: 1 of 3.
+        using (var r = await anonymous.PostAsJsonAsync(Url($"{survey.PublicPath}/responses"), new { link = keys[0], answers = new { nps = 9, csat = 4 }, complete = true }))
+        {
+            r.StatusCode.ShouldBe(HttpStatusCode.Created, await r.Content.ReadAsStringAsync());
+        }
+
+        using (var r = await anonymous.PostAsJsonAsync(Url($"{survey.PublicPath}/responses"), new { link = keys[1], answers = new { nps = 9 } }))
+        {
+            r.StatusCode.ShouldBe(HttpStatusCode.Created, await r.Content.ReadAsStringAsync());
+        }
+
+        using var doc = JsonDocument.Parse(await manager.GetStringAsync(Url($"/api/surveys/{survey.Id}/results")));
+        ShouldBeRate(doc.RootElement.GetProperty("responseRate"), responses: 1, invited: 3, started: 1, anonymous: 0, score: 100.0 / 3);
+    }
+
+    [Fact]
     public async Task The_openapi_document_describes_the_response_rate_fields()
     {
         using var client = app.ApiClient();

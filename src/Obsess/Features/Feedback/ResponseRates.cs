@@ -7,9 +7,9 @@ namespace Obsess.Features.Feedback;
 
 /// <summary>
 /// A response rate (see <see cref="FeedbackQueries.ResponseRatesAsync"/>): <see cref="Responses"/> of <see cref="Invited"/>
-/// invited customer–touchpoint pairs answered completely, ×100, with its 95% Wilson interval. <see cref="Started"/> pairs
+/// invitations (a customer asked at a touchpoint) were answered completely, ×100, with its 95% Wilson interval. <see cref="Started"/> invitations
 /// began answering but did not finish (not counted as answered). <see cref="Anonymous"/> complete responses came without
-/// a personal link (public page, widget, API) and have no invitation to count against, so they are not in the rate.
+/// a personal link (public page, widget, API; so, anonymous) and have no invitation to count against, so they are not in the rate.
 /// </summary>
 public sealed record ResponseRateView(double? Score, double[]? Ci95, long Responses, long Invited, long Started, long Anonymous, string? Warning);
 
@@ -27,12 +27,15 @@ public sealed partial class FeedbackQueries
     /// <para>
     /// The unit is an invitation: one customer asked about one survey at one touchpoint. Every personal link is one ask
     /// (made through <c>POST /api/surveys/{id}/links</c>, or by a trigger when it sends an invitation by e-mail or
-    /// webhook); a trigger that retries a failed delivery makes a new link for the same customer and touchpoint, and a
-    /// link made by hand for a customer a trigger also invited there asks the same thing, so links are counted once per
-    /// (survey, customer, touchpoint). Such a pair has responded when a complete response came through any of its links;
-    /// it has started when a response came through one but none is complete. A pair's invitation date is its first
-    /// link's, and the period filters (from, to) select by that date, so a recent week's rate still rises as answers
-    /// arrive. Links whose every delivery failed still count as invited: the links do not record their delivery.
+    /// webhook). A survey that takes one answer per customer and touchpoint (the default) can only be answered once by
+    /// that pair, and a trigger that retries a failed delivery makes a new link for the same customer and touchpoint, as
+    /// does a link made by hand for a customer a trigger also invited there: so its links are counted once per
+    /// (survey, customer, touchpoint). A survey that allows several answers (one per solved ticket, say) asks anew with
+    /// every link, so each of its links counts. An invitation has responded when a complete response came through any of
+    /// its links; it has started when a response came through one but none is complete. Its date is its first link's,
+    /// and the period filters (from, to) select by that date, so a recent week's rate still rises as answers arrive.
+    /// Links whose every delivery failed still count as invited (the links do not record their delivery), and for a
+    /// survey that allows several answers a retried delivery counts as a second ask.
     /// </para>
     /// <para>
     /// The other filters apply to what the link fixed (channel, touchpoint, agent, product) and to the customer's
@@ -104,6 +107,7 @@ public sealed partial class FeedbackQueries
         // per survey and invitation day in the database: the result is at most surveys × days rows.
         var perLink =
             from l in links
+            join sv in db.Set<Survey>().AsNoTracking() on l.SurveyId equals sv.Id
             join r in db.Set<SurveyResponse>().AsNoTracking() on (Guid?)l.Id equals r.LinkId into through
             from r in through.DefaultIfEmpty()
             select new
@@ -111,11 +115,13 @@ public sealed partial class FeedbackQueries
                 l.SurveyId,
                 l.CustomerId,
                 l.Touchpoint,
+                // A survey that takes several answers per customer and touchpoint asks anew with each link.
+                Ask = sv.AllowMultiple ? (Guid?)l.Id : null,
                 l.CreatedAt,
                 Complete = r != null && r.Status == ResponseStatuses.Complete ? 1 : 0,
                 Started = r != null ? 1 : 0,
             };
-        var pairs = perLink.GroupBy(x => new { x.SurveyId, x.CustomerId, x.Touchpoint })
+        var pairs = perLink.GroupBy(x => new { x.SurveyId, x.CustomerId, x.Touchpoint, x.Ask })
             .Select(g => new { g.Key.SurveyId, First = g.Min(x => x.CreatedAt), Complete = g.Max(x => x.Complete), Started = g.Max(x => x.Started) });
         var daily = await pairs.GroupBy(p => new { p.SurveyId, p.First.Year, p.First.Month, p.First.Day })
             .Select(g => new
