@@ -99,7 +99,7 @@ public abstract class SurveyLinkSigningTests(ObsessAppFixture app)
         }
 
         (await app.QueryAsync(s.Ws, db => db.Set<SurveyResponse>().CountAsync(r => r.SurveyId == s.Survey.Id))).ShouldBe(0);
-        (await app.QueryAsync(s.Ws, db => db.Set<SurveyLink>().CountAsync(l => l.UsedAt != null))).ShouldBe(0);
+        (await app.QueryAsync(s.Ws, db => db.Set<SurveyLink>().CountAsync(l => l.SurveyId == s.Survey.Id && l.UsedAt != null))).ShouldBe(0);
         using var genuine = await AnswerAsync(anonymous, s.Survey, key);
         genuine.StatusCode.ShouldBe(HttpStatusCode.Created, await genuine.Content.ReadAsStringAsync());
     }
@@ -124,7 +124,7 @@ public abstract class SurveyLinkSigningTests(ObsessAppFixture app)
     {
         var s = await SetupAsync();
         var key = await LinkKeyAsync(s);
-        await app.QueryAsync(s.Ws, db => db.Set<SurveyLink>().ExecuteUpdateAsync(u => u.SetProperty(l => l.ExpiresAt, DateTime.UtcNow.AddMinutes(-1))));
+        await app.QueryAsync(s.Ws, db => db.Set<SurveyLink>().Where(l => l.SurveyId == s.Survey.Id).ExecuteUpdateAsync(u => u.SetProperty(l => l.ExpiresAt, DateTime.UtcNow.AddMinutes(-1))));
 
         using var answer = await AnswerAsync(app.ApiClient(), s.Survey, key);
 

@@ -6,13 +6,17 @@ using Obsess.Features.Accounts;
 using Obsess.Features.Customers;
 using Obsess.Features.Demo;
 using Obsess.Features.Feedback;
+using Obsess.Features.Surveys;
 using Obsess.Features.Texts;
 using Obsess.Tests.Infrastructure;
 
 namespace Obsess.Tests.Feedback;
 
-/// <summary>The demo company's reviews: imported through the review import, matched by e-mail where the reviewer is a customer.</summary>
-public abstract class DemoReviewsTests(ObsessAppFixture app)
+/// <summary>
+/// The demo company's feedback beyond its survey answers: reviews (imported through the review import, matched by e-mail
+/// where the reviewer is a customer) and the personal links its surveys went out by, which give it a response rate.
+/// </summary>
+public abstract class DemoFeedbackTests(ObsessAppFixture app)
 {
     private sealed record ReviewFact(string Source, string ExternalId, double Score, Guid? CustomerId, string? Text, DateTime At, string? Product);
 
@@ -56,6 +60,34 @@ public abstract class DemoReviewsTests(ObsessAppFixture app)
     }
 
     [Fact]
+    public async Task The_demo_surveys_went_out_by_personal_links_so_they_have_a_response_rate()
+    {
+        var ws = await app.DemoWorkspaceAsync();
+        var viewer = app.ApiClient((await app.CreateApiKeyAsync(ws, Roles.Viewer)).Key);
+
+        var responses = await app.QueryAsync(ws, db => db.Set<SurveyResponse>().Select(r => new { r.SurveyId, r.LinkId, r.Status }).ToListAsync());
+        var links = await app.QueryAsync(ws, db => db.Set<SurveyLink>().Select(l => new { l.Id, l.SurveyId, l.CustomerId, l.Touchpoint, l.ResponseId }).ToListAsync());
+        responses.ShouldAllBe(r => r.LinkId != null);
+        links.Count.ShouldBeGreaterThan(responses.Count);
+        using var metrics = JsonDocument.Parse(await viewer.GetStringAsync(new Uri("/api/feedback/metrics", UriKind.Relative)));
+        var surveys = metrics.RootElement.GetProperty("responseRates").GetProperty("surveys").EnumerateArray().ToList();
+        surveys.Count.ShouldBe(2);
+        foreach (var survey in surveys)
+        {
+            var id = survey.GetProperty("surveyId").GetGuid();
+            var rate = survey.GetProperty("rate");
+            // The relationship survey asks a customer once (one link each); the support survey asks after every solved ticket.
+            rate.GetProperty("invited").GetInt64().ShouldBe(links.Count(l => l.SurveyId == id));
+            rate.GetProperty("responses").GetInt64().ShouldBe(responses.Count(r => r.SurveyId == id && r.Status == ResponseStatuses.Complete));
+            rate.GetProperty("started").GetInt64().ShouldBe(responses.Count(r => r.SurveyId == id && r.Status == ResponseStatuses.Partial));
+            rate.GetProperty("anonymous").GetInt64().ShouldBe(0);
+            rate.GetProperty("score").GetDouble().ShouldBeInRange(20, 80);
+        }
+
+        links.Where(l => l.Touchpoint == "relationship").GroupBy(l => l.CustomerId).ShouldAllBe(g => g.Count() == 1);
+    }
+
+    [Fact]
     public async Task The_same_seed_gives_the_same_reviews_and_a_reload_replaces_them()
     {
         var first = await app.CreateWorkspaceAsync(150, 11);
@@ -78,7 +110,7 @@ public abstract class DemoReviewsTests(ObsessAppFixture app)
     }
 }
 
-public sealed class DemoReviewsTests_on_sqlite(SqliteAppFixture app) : DemoReviewsTests(app), IClassFixture<SqliteAppFixture>;
+public sealed class DemoFeedbackTests_on_sqlite(SqliteAppFixture app) : DemoFeedbackTests(app), IClassFixture<SqliteAppFixture>;
 
 [Collection(PostgresCollection.Name)]
-public sealed class DemoReviewsTests_on_postgres(PostgresAppFixture app) : DemoReviewsTests(app), IClassFixture<PostgresAppFixture>;
+public sealed class DemoFeedbackTests_on_postgres(PostgresAppFixture app) : DemoFeedbackTests(app), IClassFixture<PostgresAppFixture>;
