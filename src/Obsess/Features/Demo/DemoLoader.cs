@@ -12,7 +12,11 @@ public sealed record DemoLoadResult(int Customers, int Identities, int Orders, i
     public int Reviews { get; init; }
 }
 
-/// <summary>Loads the demo company into the current workspace, all or nothing, in one transaction.</summary>
+/// <summary>
+/// Loads the demo company into the current workspace, all or nothing, in one transaction; then its reviews go through
+/// the review import (<see cref="Feedback.ReviewImportService"/>), itself all or nothing, in a second one, because it
+/// matches reviewers against committed customers exactly as an import of a review site's export does.
+/// </summary>
 public sealed class DemoLoader(ObsessDb db, TimeProvider clock)
 {
     public async Task<bool> HasCustomersAsync(CancellationToken ct = default) => await db.Customers.AnyAsync(ct).ConfigureAwait(false);
