@@ -95,7 +95,7 @@ public static class ObsessCli
                 if (!await loader.HasCustomersAsync(ct).ConfigureAwait(false))
                 {
                     var result = await LoadWithProgressAsync(loader, DemoDefaults.Customers, DemoDefaults.Seed, replace: false, ct).ConfigureAwait(false);
-                    AnsiConsole.MarkupLine($"Loaded the demo company: {result.Customers:N0} customers, {result.Orders:N0} orders, {result.Events:N0} events in {result.Elapsed.TotalSeconds:0.0} s.");
+                    AnsiConsole.MarkupLine($"Loaded the demo company: {result.Customers:N0} customers, {result.Orders:N0} orders, {result.Events:N0} events, {result.Reviews:N0} reviews in {result.Elapsed.TotalSeconds:0.0} s.");
                 }
             }
 
@@ -132,7 +132,7 @@ public static class ObsessCli
             await using var host = await CommandHost.OpenAsync(StorageFrom(parse), ct).ConfigureAwait(false);
             var loader = host.Services.GetRequiredService<DemoLoader>();
             var result = await LoadWithProgressAsync(loader, parse.GetValue(customers), parse.GetValue(seed), parse.GetValue(replace), ct).ConfigureAwait(false);
-            AnsiConsole.MarkupLine($"Loaded {result.Customers:N0} customers, {result.Identities:N0} identities, {result.Orders:N0} orders and {result.Events:N0} events in {result.Elapsed.TotalSeconds:0.00} s.");
+            AnsiConsole.MarkupLine($"Loaded {result.Customers:N0} customers, {result.Identities:N0} identities, {result.Orders:N0} orders, {result.Events:N0} events and {result.Reviews:N0} reviews in {result.Elapsed.TotalSeconds:0.00} s.");
             return 0;
         });
         return command;

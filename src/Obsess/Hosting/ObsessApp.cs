@@ -110,6 +110,7 @@ public static class ObsessApp
         services.AddScoped<Features.FollowUps.FollowUpService>();
         services.AddScoped<Features.FollowUps.FollowUpTasks>();
         services.AddScoped<Features.FollowUps.FollowUpReports>();
+        services.AddSingleton<SigningKeys>();
         services.AddScoped<Features.Invitations.InvitationService>();
         services.AddScoped<Features.Invitations.ISurveyLinkIssuer, Features.Invitations.SurveyLinkIssuer>();
         services.AddHttpClient(Features.Invitations.InvitationService.WebhookClient, c => c.Timeout = TimeSpan.FromSeconds(15));

@@ -211,7 +211,7 @@ public abstract class SurveysTests(ObsessAppFixture app)
         link.Url.ShouldBe($"http://localhost{link.Path}");
         link.Path.ShouldStartWith($"{survey.PublicPath}?k=");
         link.ExpiresAt.ShouldBe(DateTime.UtcNow.AddDays(7), TimeSpan.FromMinutes(1));
-        (await app.QueryAsync(ws, db => db.Set<SurveyLink>().Select(l => l.SecretHash).SingleAsync())).ShouldNotContain(key);
+        (await app.QueryAsync(ws, db => db.Set<SurveyLink>().Where(l => l.Id == link.Id).Select(l => l.SecretHash).SingleAsync())).ShouldNotContain(key);
 
         using var anonymous = app.ApiClient();
         using var answered = await AnswerAsync(anonymous, survey, new { link = key, answers = new { nps = 10, csat = 5 }, complete = true, touchpoint = "ignored" });
@@ -308,13 +308,13 @@ public abstract class SurveysTests(ObsessAppFixture app)
             return 0;
         });
         (await app.QueryAsync(ws, db => db.Set<SurveyResponse>().Where(r => r.SurveyId == survey.Id).Select(r => r.CustomerId).SingleAsync())).ShouldBe(keep);
-        (await app.QueryAsync(ws, db => db.Set<SurveyLink>().Select(l => l.CustomerId).SingleAsync())).ShouldBe(keep);
+        (await app.QueryAsync(ws, db => db.Set<SurveyLink>().Where(l => l.Id == link.Id).Select(l => l.CustomerId).SingleAsync())).ShouldBe(keep);
 
         var split = await app.InWorkspaceAsync(ws, sp => sp.GetRequiredService<Obsess.Features.Customers.MergeService>().SplitAsync(gone, null, "test"));
 
         split.Outcome.ShouldBe(Obsess.Features.Customers.SplitOutcome.Split);
         (await app.QueryAsync(ws, db => db.Set<SurveyResponse>().Where(r => r.SurveyId == survey.Id).Select(r => r.CustomerId).SingleAsync())).ShouldBe(gone);
-        (await app.QueryAsync(ws, db => db.Set<SurveyLink>().Select(l => l.CustomerId).SingleAsync())).ShouldBe(gone);
+        (await app.QueryAsync(ws, db => db.Set<SurveyLink>().Where(l => l.Id == link.Id).Select(l => l.CustomerId).SingleAsync())).ShouldBe(gone);
         (await app.QueryAsync(ws, db => db.Feedback.Where(f => f.SurveyId == survey.Id).Select(f => f.CustomerId).Distinct().ToListAsync())).ShouldBe([gone]);
     }
 
@@ -647,7 +647,8 @@ public abstract class SurveysTests(ObsessAppFixture app)
 
         surveys.Select(s => s.Name).ShouldBe(["Customer relationship (NPS)", "Support follow-up (CSAT)"], ignoreOrder: true);
         surveys.ShouldAllBe(s => s.Status == SurveyStatuses.Live && s.Responses.Complete > 0);
-        var feedback = await app.QueryAsync(ws, db => db.Feedback.ToListAsync());
+        // Survey answers only: the demo's reviews are feedback too (see DemoReviewsTests).
+        var feedback = await app.QueryAsync(ws, db => db.Feedback.Where(f => f.Kind == FeedbackKinds.Survey).ToListAsync());
         feedback.Where(f => f.Metric == FeedbackMetrics.Nps).ShouldAllBe(f => f.Score >= 0 && f.Score <= 10 && f.ScaleMax == 10 && f.CustomerId != null);
         feedback.Where(f => f.Metric == FeedbackMetrics.Csat).ShouldAllBe(f => f.Score >= 1 && f.Score <= 5 && f.Touchpoint == "support_resolved" && f.Agent != null);
         feedback.Select(f => f.Metric).Distinct().ShouldBe([FeedbackMetrics.Nps, FeedbackMetrics.Choice, FeedbackMetrics.Text, FeedbackMetrics.Csat, FeedbackMetrics.Ces], ignoreOrder: true);

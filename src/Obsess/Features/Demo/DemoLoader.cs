@@ -6,9 +6,17 @@ using Obsess.Features.Customers;
 
 namespace Obsess.Features.Demo;
 
-public sealed record DemoLoadResult(int Customers, int Identities, int Orders, int Events, TimeSpan Elapsed);
+public sealed record DemoLoadResult(int Customers, int Identities, int Orders, int Events, TimeSpan Elapsed)
+{
+    /// <summary>Reviews imported (from customers and from strangers).</summary>
+    public int Reviews { get; init; }
+}
 
-/// <summary>Loads the demo company into the current workspace, all or nothing, in one transaction.</summary>
+/// <summary>
+/// Loads the demo company into the current workspace, all or nothing, in one transaction; then its reviews go through
+/// the review import (<see cref="Feedback.ReviewImportService"/>), itself all or nothing, in a second one, because it
+/// matches reviewers against committed customers exactly as an import of a review site's export does.
+/// </summary>
 public sealed class DemoLoader(ObsessDb db, TimeProvider clock)
 {
     public async Task<bool> HasCustomersAsync(CancellationToken ct = default) => await db.Customers.AnyAsync(ct).ConfigureAwait(false);
@@ -34,6 +42,7 @@ public sealed class DemoLoader(ObsessDb db, TimeProvider clock)
         var textRows = new List<Texts.CustomerText>(customers / 2);
         var now = clock.GetUtcNow().UtcDateTime;
         var surveys = new DemoSurveys(ws, seed, today, now);
+        var reviews = new DemoReviews(seed, today);
         var done = 0;
         foreach (var c in DemoGenerator.Generate(options))
         {
@@ -96,6 +105,7 @@ public sealed class DemoLoader(ObsessDb db, TimeProvider clock)
                 UpdatedAt = now,
             });
             surveys.Add(id, c);
+            reviews.Add(email, c);
             if (++done % 1000 == 0)
             {
                 progress?.Invoke("Generating", (double)done / customers);
@@ -112,6 +122,7 @@ public sealed class DemoLoader(ObsessDb db, TimeProvider clock)
             if (replace)
             {
                 await DemoSurveys.RemoveAsync(db, ct).ConfigureAwait(false);
+                await DemoReviews.RemoveAsync(db, ct).ConfigureAwait(false);
                 await db.TextThemeModels.ExecuteDeleteAsync(ct).ConfigureAwait(false);
                 await db.TextThemes.ExecuteDeleteAsync(ct).ConfigureAwait(false);
                 await db.Texts.ExecuteDeleteAsync(ct).ConfigureAwait(false);
@@ -143,7 +154,16 @@ public sealed class DemoLoader(ObsessDb db, TimeProvider clock)
             await db.Database.CloseConnectionAsync().ConfigureAwait(false);
         }
 
-        return new DemoLoadResult(customerRows.Count, identityRows.Count, orderRows.Count, eventRows.Count, watch.Elapsed);
+        // Reviews go through the review import (its own transaction, after the customers are committed, so it matches
+        // them by e-mail exactly as an import of a review site's export would). A failure there is a bug in the demo.
+        progress?.Invoke("Importing reviews", 1);
+        var imported = await new Feedback.ReviewImportService(db, clock).ImportAsync(reviews.Rows(), DemoReviews.ReviewSite, ct: ct).ConfigureAwait(false);
+        if (!imported.Succeeded)
+        {
+            throw new InvalidOperationException($"The demo reviews were refused: {string.Join("; ", imported.Errors.Select(e => $"line {e.Line} {e.Field}: {e.Message}"))}");
+        }
+
+        return new DemoLoadResult(customerRows.Count, identityRows.Count, orderRows.Count, eventRows.Count, watch.Elapsed) { Reviews = imported.Imported };
     }
 
     internal static readonly BulkColumn<Customer>[] CustomerColumns =

@@ -13,6 +13,9 @@ namespace Obsess.Features.Demo;
 /// buyers tend to promote, lapsed ones to detract) and a CSAT/CES survey after each solved support ticket. Every
 /// answer is a feedback row; comments are customer texts waiting for the text engine. Deterministic per seed, built
 /// customer by customer as the demo is generated and written with the bulk writer in the demo's transaction.
+/// Every answer came through a personal link, and some invited customers never answered, so the surveys have a
+/// response rate; those links come from a second random stream, so the answers are what they were without them.
+/// Nobody holds a demo link's key (its stored hash is of fresh random bytes), so none can be opened.
 /// </summary>
 internal sealed class DemoSurveys
 {
@@ -64,11 +67,13 @@ internal sealed class DemoSurveys
 
     private readonly Guid _ws;
     private readonly Random _rng;
+    private readonly Random _invites;
     private readonly DateTime _today;
     private readonly DateTime _now;
     private readonly Survey _relationship;
     private readonly Survey _support;
     private readonly List<SurveyResponse> _responses = [];
+    private readonly List<SurveyLink> _links = [];
     private readonly List<FeedbackRecord> _feedback = [];
     private readonly List<CustomerText> _texts = [];
 
@@ -76,6 +81,7 @@ internal sealed class DemoSurveys
     {
         _ws = workspaceId;
         _rng = new Random(unchecked((seed * 7919) + 17));
+        _invites = new Random(unchecked((seed * 104_723) ^ 0x1A7E5));
         _today = today;
         _now = now;
         _relationship = NewSurvey(RelationshipName, "relationship", "email", Relationship(), allowMultiple: false);
@@ -88,11 +94,13 @@ internal sealed class DemoSurveys
     public void Add(Guid customerId, DemoCustomer customer)
     {
         // The relationship survey goes to about a quarter of the customers who ever ordered, within the last half year.
+        var answered = false;
         if (customer.Orders.Count > 0 && _rng.NextDouble() < 0.25)
         {
             var at = _today.AddDays(-_rng.Next(1, 180)).AddMinutes(_rng.Next(0, 24 * 60));
             if (at > customer.AcquiredAt)
             {
+                answered = true;
                 var lapsed = customer.DroppedOutAt is { } dropped && dropped < at;
                 var mean = 7.6 + (Math.Min(customer.Orders.Count, 12) * 0.15) - (lapsed ? 3.0 : 0);
                 var nps = Math.Clamp((int)Math.Round(mean + (Normal() * 2.0)), 0, 10);
@@ -115,7 +123,17 @@ internal sealed class DemoSurveys
                     }
                 }
 
-                Respond(_relationship, customerId, at, german ? "de" : "en", "relationship", "email", null, answers, partial);
+                Respond(_relationship, customerId, at, german ? "de" : "en", "relationship", "email", null, answers, partial, invitedAt: at.AddHours(-6));
+            }
+        }
+
+        // About half of the other buyers were invited too, and did not answer.
+        if (customer.Orders.Count > 0 && !answered && _invites.NextDouble() < 0.5)
+        {
+            var invitedAt = _today.AddDays(-_invites.Next(1, 180)).AddMinutes(_invites.Next(0, 24 * 60));
+            if (invitedAt > customer.AcquiredAt)
+            {
+                Link(_relationship, customerId, invitedAt, "relationship", "email", null);
             }
         }
 
@@ -124,6 +142,8 @@ internal sealed class DemoSurveys
         {
             if (_rng.NextDouble() >= 0.6)
             {
+                // Invited, but no answer.
+                Link(_support, customerId, solved.At.AddMinutes(30), "support_resolved", solved.Channel, null);
                 continue;
             }
 
@@ -136,18 +156,40 @@ internal sealed class DemoSurveys
                 answers["comment"] = new() { Text = csat >= 4 ? Pick([.. SupportComments.Where((_, i) => i is 0 or 3)]) : Pick([.. SupportComments.Where((_, i) => i is 1 or 2 or 4)]) };
             }
 
-            Respond(_support, customerId, at, "en", "support_resolved", solved.Channel, Pick(Agents), answers, partial: false);
+            Respond(_support, customerId, at, "en", "support_resolved", solved.Channel, Pick(Agents), answers, partial: false, invitedAt: solved.At.AddMinutes(30));
         }
     }
 
-    private void Respond(Survey survey, Guid customerId, DateTime at, string language, string touchpoint, string channel, string? agent, Dictionary<string, SurveyAnswer> answers, bool partial)
+    /// <summary>A personal link sent to the customer at <paramref name="at"/>: 30 days to answer, and nobody holds its key.</summary>
+    private SurveyLink Link(Survey survey, Guid customerId, DateTime at, string touchpoint, string channel, string? agent)
     {
+        var link = new SurveyLink
+        {
+            WorkspaceId = _ws,
+            Id = Guid.CreateVersion7(),
+            SurveyId = survey.Id,
+            CustomerId = customerId,
+            Touchpoint = touchpoint,
+            Channel = channel,
+            Agent = agent,
+            SecretHash = SurveyTokens.HashOf(SurveyTokens.NewResumeSecret()),
+            CreatedAt = at,
+            ExpiresAt = at.AddDays(SurveyLinks.DefaultExpiryDays),
+        };
+        _links.Add(link);
+        return link;
+    }
+
+    private void Respond(Survey survey, Guid customerId, DateTime at, string language, string touchpoint, string channel, string? agent, Dictionary<string, SurveyAnswer> answers, bool partial, DateTime invitedAt)
+    {
+        var link = Link(survey, customerId, invitedAt, touchpoint, channel, agent);
         var response = new SurveyResponse
         {
             WorkspaceId = _ws,
             Id = Guid.CreateVersion7(),
             SurveyId = survey.Id,
             CustomerId = customerId,
+            LinkId = link.Id,
             Touchpoint = touchpoint,
             Channel = channel,
             Agent = agent,
@@ -162,6 +204,8 @@ internal sealed class DemoSurveys
             CompletedAt = partial ? null : at,
         };
         _responses.Add(response);
+        link.UsedAt = at;
+        link.ResponseId = response.Id;
         var definition = SurveyDefinition.FromJson(survey.Definition);
         foreach (var (qid, answer) in answers)
         {
@@ -216,6 +260,7 @@ internal sealed class DemoSurveys
     public async Task WriteAsync(DbConnection connection, DbTransaction tx, CancellationToken ct)
     {
         await BulkWriter.WriteAsync(connection, tx, "surveys", SurveyColumns, [_relationship, _support], null, ct).ConfigureAwait(false);
+        await BulkWriter.WriteAsync(connection, tx, "survey_links", LinkColumns, _links, null, ct).ConfigureAwait(false);
         await BulkWriter.WriteAsync(connection, tx, "survey_responses", ResponseColumns, _responses, null, ct).ConfigureAwait(false);
         await BulkWriter.WriteAsync(connection, tx, "texts", TextColumns, _texts, null, ct).ConfigureAwait(false);
         await BulkWriter.WriteAsync(connection, tx, "feedback", FeedbackColumns, _feedback, null, ct).ConfigureAwait(false);
@@ -337,6 +382,14 @@ internal sealed class DemoSurveys
         new("product", r => r.Product), new("language", r => r.Language), new("status", r => r.Status), new("resume_hash", r => r.ResumeHash),
         new("dedupe_key", r => r.DedupeKey), new("answers", r => r.Answers), new("started_at", r => r.StartedAt),
         new("updated_at", r => r.UpdatedAt), new("completed_at", r => r.CompletedAt),
+    ];
+
+    private static readonly BulkColumn<SurveyLink>[] LinkColumns =
+    [
+        new("workspace_id", l => l.WorkspaceId), new("id", l => l.Id), new("survey_id", l => l.SurveyId), new("customer_id", l => l.CustomerId),
+        new("touchpoint", l => l.Touchpoint), new("channel", l => l.Channel), new("agent", l => l.Agent), new("product", l => l.Product),
+        new("secret_hash", l => l.SecretHash), new("created_at", l => l.CreatedAt), new("expires_at", l => l.ExpiresAt),
+        new("used_at", l => l.UsedAt), new("response_id", l => l.ResponseId),
     ];
 
     private static readonly BulkColumn<CustomerText>[] TextColumns =

@@ -47,11 +47,11 @@ internal static class FeedbackApi
     public static void MapFeedbackApi(this RouteGroupBuilder api)
     {
         api.MapGet("/surveys/{id:guid}/results", SurveyResultsAsync).WithName("GetSurveyResults").WithTags("Feedback")
-            .WithSummary("A survey's results: responses, NPS/CSAT/CES with 95% intervals, each question's score distribution and choice counts, and the latest comments.");
+            .WithSummary("A survey's results: responses, NPS/CSAT/CES with 95% intervals, the response rate over its personal links (responseRate: score, ci95, responses, invited, started, anonymous), each question's score distribution and choice counts, and the latest comments.");
 
         var feedback = api.MapGroup("/feedback").WithTags("Feedback");
         feedback.MapGet("/metrics", MetricsAsync).WithName("GetFeedbackMetrics")
-            .WithSummary("NPS, CSAT, CES and star ratings with 95% intervals over the filtered feedback, their trend by ISO week and by month, and a breakdown by=channel|touchpoint|segment|agent|product.");
+            .WithSummary("NPS, CSAT, CES and star ratings with 95% intervals over the filtered feedback, their trend by ISO week and by month, a breakdown by=channel|touchpoint|segment|agent|product, and response rates over personal links (responseRates: overall, per survey, by week and month of invitation).");
         feedback.MapGet("/compare", CompareAsync).WithName("CompareFeedback")
             .WithSummary("Compares two periods (firstFrom/firstTo vs secondFrom/secondTo) or two segments (firstSegment vs secondSegment): the difference, its 95% interval, the p-value and a plain sentence for NPS, CSAT and CES.");
         feedback.MapGet("/comments", CommentsAsync).WithName("GetFeedbackComments")

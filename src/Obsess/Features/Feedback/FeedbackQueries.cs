@@ -59,7 +59,8 @@ public sealed record Breakdown(string Dimension, IReadOnlyList<BreakdownRow> Row
 /// <summary>How many people answered: survey responses (distinct response ids) plus reviews, and the feedback records behind them.</summary>
 public sealed record ResponseCounts(long Responses, long SurveyResponses, long Reviews, long Records);
 
-public sealed record FeedbackMetricsResult(ScoreSet Scores, ResponseCounts Counts, Trend Trend, Breakdown? Breakdown);
+/// <summary>The metrics, with <see cref="ResponseRates"/> over the personal links the same filter selects (see <see cref="FeedbackQueries.ResponseRatesAsync"/>).</summary>
+public sealed record FeedbackMetricsResult(ScoreSet Scores, ResponseCounts Counts, Trend Trend, Breakdown? Breakdown, ResponseRates ResponseRates);
 
 public sealed record ScoreBucket(double Score, long Count);
 
@@ -94,6 +95,7 @@ public sealed record CommentInsights(long Comments, long Analysed, IReadOnlyList
 /// <summary>
 /// One survey's results. <see cref="Responses"/> counts responses with at least one answer in feedback;
 /// <see cref="Complete"/> and <see cref="Partial"/> come from the survey's responses (null when the survey itself is gone).
+/// <see cref="ResponseRate"/> is over the survey's personal links (<see cref="FeedbackQueries.ResponseRatesAsync"/>).
 /// </summary>
 public sealed record SurveyResults(
     Guid SurveyId,
@@ -107,7 +109,8 @@ public sealed record SurveyResults(
     CesView Ces,
     RatingView Rating,
     IReadOnlyList<QuestionResult> Questions,
-    IReadOnlyList<Verbatim> Verbatims);
+    IReadOnlyList<Verbatim> Verbatims,
+    ResponseRateView ResponseRate);
 
 public sealed record SurveyFilterOption(Guid Id, string Name);
 
@@ -122,7 +125,7 @@ public sealed record FeedbackComparisonResult(ComparedSide First, ComparedSide S
 /// or per group), and the statistics are computed from those counts. Everything is scoped to the current workspace by
 /// the context's query filter.
 /// </summary>
-public sealed class FeedbackQueries(ObsessDb db)
+public sealed partial class FeedbackQueries(ObsessDb db)
 {
     public const int MaxVerbatims = 100;
 
@@ -221,7 +224,7 @@ public sealed class FeedbackQueries(ObsessDb db)
         var breakdown = breakdownBy is null
             ? null
             : new Breakdown(breakdownBy, [.. groups.OrderByDescending(g => g.Value.Total).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => new BreakdownRow(g.Key, g.Value.View()))]);
-        return new FeedbackMetricsResult(all.View(), counts, trend, breakdown);
+        return new FeedbackMetricsResult(all.View(), counts, trend, breakdown, await ResponseRatesAsync(filter, ct).ConfigureAwait(false));
     }
 
     public async Task<ScoreSet> ScoresAsync(FeedbackFilter filter, CancellationToken ct = default) =>
@@ -453,7 +456,7 @@ public sealed class FeedbackQueries(ObsessDb db)
 
         var view = all.View();
         return new SurveyResults(surveyId, survey?.Name, responses, complete, partial, records, view.Nps, view.Csat, view.Ces, view.Rating, questions,
-            await VerbatimsAsync(filter, verbatims, ct).ConfigureAwait(false));
+            await VerbatimsAsync(filter, verbatims, ct).ConfigureAwait(false), (await ResponseRatesAsync(filter, ct).ConfigureAwait(false)).Overall);
     }
 
     /// <summary>The stored JSON array of chosen option ids; anything else counts as one choice named by its text.</summary>

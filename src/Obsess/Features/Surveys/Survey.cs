@@ -162,6 +162,7 @@ internal sealed class SurveyResponseConfiguration : IEntityTypeConfiguration<Sur
         builder.HasIndex(r => new { r.WorkspaceId, r.SurveyId, r.Status });
         builder.HasIndex(r => new { r.WorkspaceId, r.SurveyId, r.DedupeKey }).IsUnique();
         builder.HasIndex(r => new { r.WorkspaceId, r.CustomerId });
+        builder.HasIndex(r => new { r.WorkspaceId, r.LinkId });
         builder.Property(r => r.Touchpoint).HasMaxLength(64);
         builder.Property(r => r.Channel).HasMaxLength(32);
         builder.Property(r => r.Agent).HasMaxLength(200);

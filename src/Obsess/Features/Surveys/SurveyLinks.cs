@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Obsess.Data;
 
 namespace Obsess.Features.Surveys;
@@ -14,8 +15,21 @@ public sealed record CreatedSurveyLink(Guid Id, Guid SurveyId, Guid CustomerId, 
 public sealed record LinkResult(CreatedSurveyLink? Link, Dictionary<string, string[]> Errors, string? Conflict = null);
 
 /// <summary>
-/// Personal links: tied to one customer and one touchpoint, time-limited and single-use. Triggers that send survey
-/// invitations (e-mail, webhooks) create them through <see cref="CreateAsync"/>.
+/// Personal links: tied to one customer and one touchpoint, signed, time-limited and single-use. Triggers that send
+/// survey invitations (e-mail, webhooks) create them through <see cref="CreateAsync"/>.
+/// <para>
+/// The URL's key is signed with the workspace's link key (<see cref="SurveyTokens.SignLink"/>, <see cref="SigningKeys"/>)
+/// over the link id, survey, customer, touchpoint and expiry, and <see cref="FindAsync"/> checks the signature in
+/// constant time before it looks the link up, so a forged or altered link costs no query on survey_links. The random
+/// part of the key still has to match the stored SHA-256 hash (of the whole signed key, so a signed link cannot be
+/// presented in the older unsigned form), and use and expiry are still judged from the stored row.
+/// </para>
+/// <para>
+/// Links made before schema version 8 carry only the unsigned key (link id and 24 random bytes). They stay valid
+/// until they expire (at most <see cref="MaxExpiryDays"/> days after they were sent), because they are already in
+/// customers' inboxes and their 192 random bits make them as unguessable as before; only they are looked up
+/// without a signature check.
+/// </para>
 /// </summary>
 public static class SurveyLinks
 {
@@ -90,7 +104,9 @@ public static class SurveyLinks
 
         var now = clock.GetUtcNow().UtcDateTime;
         var id = Guid.CreateVersion7();
-        var key = SurveyTokens.NewLinkKey(id);
+        var expiresAt = now.AddDays(request.ExpiresInDays ?? DefaultExpiryDays);
+        var hmacKey = await Keys(db).KeyAsync(db, survey.WorkspaceId, SigningKeys.SurveyLinks, ct).ConfigureAwait(false);
+        var key = SurveyTokens.SignLink(hmacKey, survey.WorkspaceId, survey.Id, SurveyTokens.NewLinkKey(id), customerId!.Value, touchpoint, expiresAt);
         var link = new SurveyLink
         {
             WorkspaceId = survey.WorkspaceId,
@@ -103,7 +119,7 @@ public static class SurveyLinks
             Product = string.IsNullOrWhiteSpace(request.Product) ? null : request.Product.Trim(),
             SecretHash = SurveyTokens.HashOf(key),
             CreatedAt = now,
-            ExpiresAt = now.AddDays(request.ExpiresInDays ?? DefaultExpiryDays),
+            ExpiresAt = expiresAt,
         };
         db.Add(link);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
@@ -112,15 +128,33 @@ public static class SurveyLinks
             errors);
     }
 
-    /// <summary>The link a key names, if the key is genuine (its hash matches); expiry and use are the caller's to judge.</summary>
+    /// <summary>
+    /// The link a key names, if the key is genuine: a signed key's signature must be right (checked before any query on
+    /// the links), and the key must match the stored hash. Expiry and use are the caller's to judge from the row.
+    /// </summary>
     public static async Task<SurveyLink?> FindAsync(ObsessDb db, Survey survey, string? key, CancellationToken ct = default)
     {
-        if (!SurveyTokens.TryReadLinkId(key, out var id))
+        Guid id;
+        if (SurveyTokens.TryReadSignedLink(key, out var signed))
         {
+            var hmacKey = await Keys(db).KeyAsync(db, survey.WorkspaceId, SigningKeys.SurveyLinks, ct).ConfigureAwait(false);
+            if (!SurveyTokens.VerifyLink(hmacKey, survey.WorkspaceId, survey.Id, signed))
+            {
+                return null;
+            }
+
+            id = signed.LinkId;
+        }
+        else if (!SurveyTokens.TryReadLinkId(key, out id))
+        {
+            // Neither signed nor an unsigned key from before version 8 (see the class remarks).
             return null;
         }
 
         var link = await db.Set<SurveyLink>().FirstOrDefaultAsync(l => l.Id == id && l.SurveyId == survey.Id, ct).ConfigureAwait(false);
         return link is not null && SurveyTokens.Verify(key, link.SecretHash) ? link : null;
     }
+
+    // The context's application services give the singleton key cache, so callers keep passing just the context.
+    private static SigningKeys Keys(ObsessDb db) => db.GetService<SigningKeys>();
 }
