@@ -82,6 +82,7 @@ public static class ObsessApp
         services.AddScoped<UserService>();
         services.AddScoped<SignInService>();
         services.AddScoped<ApiKeyService>();
+        services.AddSingleton<ApiKeyCache>();
         services.AddScoped<CustomerQueries>();
         services.AddScoped<MergeService>();
         services.AddScoped<DashboardQueries>();

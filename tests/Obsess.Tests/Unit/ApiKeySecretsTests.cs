@@ -71,3 +71,34 @@ public sealed partial class ApiKeySecretsTests
     [GeneratedRegex("^[0-9a-f]{64}$")]
     private static partial Regex HexSha256();
 }
+
+public class ApiKeyCacheTests
+{
+    private static readonly DateTime T0 = new(2026, 11, 24, 2, 0, 0, DateTimeKind.Utc);
+
+    [Fact]
+    public void A_kept_key_is_found_while_fresh_then_looked_up_again()
+    {
+        var cache = new Obsess.Features.ApiKeys.ApiKeyCache();
+        var key = new Obsess.Features.ApiKeys.CachedApiKey(Guid.NewGuid(), Guid.NewGuid(), "k", "viewer", null, T0);
+        cache.Keep("hash", key);
+
+        cache.Find("hash", T0 + Obsess.Features.ApiKeys.ApiKeyCache.Fresh - TimeSpan.FromMilliseconds(1)).ShouldBe(key);
+        cache.Find("hash", T0 + Obsess.Features.ApiKeys.ApiKeyCache.Fresh).ShouldBeNull();
+        cache.Find("other", T0).ShouldBeNull();
+    }
+
+    [Fact]
+    public void A_forgotten_key_is_not_found()
+    {
+        var cache = new Obsess.Features.ApiKeys.ApiKeyCache();
+        var id = Guid.NewGuid();
+        cache.Keep("a", new Obsess.Features.ApiKeys.CachedApiKey(id, Guid.NewGuid(), "k", "viewer", null, T0));
+        cache.Keep("b", new Obsess.Features.ApiKeys.CachedApiKey(Guid.NewGuid(), Guid.NewGuid(), "other", "viewer", null, T0));
+
+        cache.Forget(id);
+
+        cache.Find("a", T0).ShouldBeNull();
+        cache.Find("b", T0).ShouldNotBeNull();
+    }
+}

@@ -13,6 +13,7 @@ internal sealed class ApiKeyAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     ObsessDb db,
+    ApiKeyCache cache,
     TimeProvider clock)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -33,22 +34,29 @@ internal sealed class ApiKeyAuthenticationHandler(
         }
 
         var hash = ApiKeySecrets.HashOf(key);
-        var found = await db.ApiKeys.IgnoreQueryFilters().AsNoTracking()
-            .Where(k => k.WorkspaceId == workspaceId && k.Hash == hash)
-            .Select(k => new { k.Id, k.Name, k.Role, k.RevokedAt, k.LastUsedAt })
-            .FirstOrDefaultAsync(Context.RequestAborted).ConfigureAwait(false);
-        if (found is null || found.RevokedAt is not null)
+        var now = clock.GetUtcNow().UtcDateTime;
+        var found = cache.Find(hash, now);
+        if (found is null)
         {
-            return AuthenticateResult.Fail("Unknown or revoked API key.");
+            found = await db.ApiKeys.IgnoreQueryFilters().AsNoTracking()
+                .Where(k => k.WorkspaceId == workspaceId && k.Hash == hash && k.RevokedAt == null)
+                .Select(k => new CachedApiKey(k.Id, k.WorkspaceId, k.Name, k.Role, k.LastUsedAt, now))
+                .FirstOrDefaultAsync(Context.RequestAborted).ConfigureAwait(false);
+            if (found is null)
+            {
+                return AuthenticateResult.Fail("Unknown or revoked API key.");
+            }
+
+            cache.Keep(hash, found);
         }
 
-        var now = clock.GetUtcNow().UtcDateTime;
         if (found.LastUsedAt is null || now - found.LastUsedAt > TimeSpan.FromMinutes(5))
         {
             // Coarse on purpose: a write per request would make every API call a write.
             await db.ApiKeys.IgnoreQueryFilters()
                 .Where(k => k.WorkspaceId == workspaceId && k.Id == found.Id)
                 .ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), Context.RequestAborted).ConfigureAwait(false);
+            cache.Keep(hash, found with { LastUsedAt = now });
         }
 
         var identity = new ClaimsIdentity(

@@ -9,7 +9,7 @@ public sealed record CreatedApiKey(Guid Id, string Name, string Role, string Pre
 public sealed record ApiKeySummary(Guid Id, string Name, string Role, string Prefix, DateTime CreatedAt, DateTime? LastUsedAt, DateTime? RevokedAt);
 
 /// <summary>Creates, lists and revokes API keys of the current workspace (used by the API, the UI and the CLI alike).</summary>
-public sealed class ApiKeyService(ObsessDb db, TimeProvider clock)
+public sealed class ApiKeyService(ObsessDb db, TimeProvider clock, ApiKeyCache cache)
 {
     public async Task<CreatedApiKey> CreateAsync(string name, string role, string actor, CancellationToken ct = default)
     {
@@ -58,6 +58,7 @@ public sealed class ApiKeyService(ObsessDb db, TimeProvider clock)
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
         }
 
+        cache.Forget(key.Id);
         return true;
     }
 
