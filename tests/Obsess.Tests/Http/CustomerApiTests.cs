@@ -105,6 +105,34 @@ public abstract class CustomerApiTests(ObsessAppFixture app)
     }
 
     [Fact]
+    public async Task Timeline_filtered_by_source_or_channel_counts_exactly_what_matches()
+    {
+        var (ws, customer, _, _) = await BusyCustomerAsync();
+        var key = await app.CreateApiKeyAsync(ws, Roles.Viewer);
+        using var client = app.ApiClient(key.Key);
+        var (events, orders) = await app.QueryAsync(ws, async db => (
+            await db.Events.Where(e => e.CustomerId == customer.Id).Select(e => new { e.Source, e.Channel }).ToListAsync(),
+            await db.Orders.Where(o => o.CustomerId == customer.Id).Select(o => new { o.Source, o.Channel }).ToListAsync()));
+        var all = events.Concat(orders).ToList();
+
+        foreach (var source in all.Select(x => x.Source).Distinct())
+        {
+            var profile = await client.GetFromJsonAsync<CustomerProfile>(Url($"/api/customers/{customer.Id}?source={Uri.EscapeDataString(source)}&pageSize=200"));
+            profile!.Timeline.Total.ShouldBe(all.Count(x => x.Source == source), $"source {source}");
+            profile.Timeline.Items.ShouldAllBe(e => e.Source == source);
+        }
+
+        foreach (var channel in all.Select(x => x.Channel).Distinct())
+        {
+            var profile = await client.GetFromJsonAsync<CustomerProfile>(Url($"/api/customers/{customer.Id}?kind=event&channel={Uri.EscapeDataString(channel)}&pageSize=200"));
+            profile!.Timeline.Total.ShouldBe(events.Count(x => x.Channel == channel), $"channel {channel}");
+        }
+
+        var basics = (await client.GetFromJsonAsync<CustomerProfile>(Url($"/api/customers/{customer.Id}")))!.Basics;
+        basics.Channels.ShouldBe(all.Select(x => x.Channel).Distinct().Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Unknown_customer_is_a_404_problem()
     {
         var ws = await app.DemoWorkspaceAsync();

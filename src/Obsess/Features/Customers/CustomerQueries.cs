@@ -126,12 +126,24 @@ public sealed class CustomerQueries(ObsessDb db)
 
     public async Task<CustomerProfile?> GetAsync(Guid id, TimelineFilter filter, CancellationToken ct = default)
     {
-        var customer = await db.Customers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct).ConfigureAwait(false);
+        // The customer and its scores in one query (at most one score row per customer).
+        async Task<(Customer? Customer, Intelligence.CustomerScore? Score)> LoadAsync(Guid customerId)
+        {
+            var row = await (from c in db.Customers.AsNoTracking()
+                             where c.Id == customerId
+                             join sc in db.Scores.AsNoTracking() on c.Id equals sc.CustomerId into scores
+                             from sc in scores.DefaultIfEmpty()
+                             select new { Customer = c, Score = sc })
+                .FirstOrDefaultAsync(ct).ConfigureAwait(false);
+            return (row?.Customer, row?.Score);
+        }
+
+        var (customer, score) = await LoadAsync(id).ConfigureAwait(false);
 
         // An id that was merged away still finds the person: follow it to the surviving profile.
         for (var hops = 0; customer?.MergedIntoId is { } next && hops < 16; hops++)
         {
-            customer = await db.Customers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == next, ct).ConfigureAwait(false);
+            (customer, score) = await LoadAsync(next).ConfigureAwait(false);
         }
 
         if (customer is null)
@@ -162,8 +174,11 @@ public sealed class CustomerQueries(ObsessDb db)
         var orders = await db.Orders.AsNoTracking().Where(o => o.CustomerId == id)
             .Select(o => new { o.OrderedAt, o.Amount, o.Channel, o.Source, o.Items, o.ExternalId, o.Currency })
             .ToListAsync(ct).ConfigureAwait(false);
+        // Channels and sources of the customer's events with their counts: the basics, and the timeline's event total
+        // for any source/channel filter, from one query.
         var eventChannels = await db.Events.AsNoTracking().Where(e => e.CustomerId == id)
-            .Select(e => new { e.Channel, e.Source }).Distinct().ToListAsync(ct).ConfigureAwait(false);
+            .GroupBy(e => new { e.Channel, e.Source })
+            .Select(g => new { g.Key.Channel, g.Key.Source, Count = g.Count() }).ToListAsync(ct).ConfigureAwait(false);
 
         var revenue = orders.Sum(o => o.Amount);
         var basics = new CustomerBasics(
@@ -197,7 +212,7 @@ public sealed class CustomerQueries(ObsessDb db)
             var q = db.Events.AsNoTracking().Where(e => e.CustomerId == id);
             if (filter.Source is not null) { q = q.Where(e => e.Source == filter.Source); }
             if (filter.Channel is not null) { q = q.Where(e => e.Channel == filter.Channel); }
-            total += await q.CountAsync(ct).ConfigureAwait(false);
+            total += eventChannels.Where(g => (filter.Source is null || g.Source == filter.Source) && (filter.Channel is null || g.Channel == filter.Channel)).Sum(g => g.Count);
             var events = await q.OrderByDescending(e => e.OccurredAt).Take(need)
                 .Select(e => new { e.OccurredAt, e.Name, e.Source, e.Channel, e.Properties, e.Type })
                 .ToListAsync(ct).ConfigureAwait(false);
@@ -206,7 +221,6 @@ public sealed class CustomerQueries(ObsessDb db)
 
         var pageItems = entries.OrderByDescending(e => e.At).Skip((filter.Page - 1) * filter.PageSize).Take(filter.PageSize).ToList();
         var traits = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(customer.Traits) ?? [];
-        var score = await db.Scores.AsNoTracking().FirstOrDefaultAsync(s => s.CustomerId == id, ct).ConfigureAwait(false);
         var outlook = score is null ? null : new CustomerOutlook(
             score.ComputedAt, score.HistoricClv, score.ProbabilityAlive, score.ExpectedPurchases12m, score.ExpectedSpend, score.Clv12m, score.ChurnProbability,
             score.ChurnReasons is null ? [] : JsonSerializer.Deserialize<List<OutlookReason>>(score.ChurnReasons, WebJson) ?? [],
