@@ -92,6 +92,53 @@ public static class BulkWriter
         return count;
     }
 
+    /// <summary>
+    /// Writes rows of several tables inside the caller's transaction, in the given order. PostgreSQL: one round trip
+    /// for all of them — an <c>INSERT … SELECT * FROM unnest(…)</c> per table with one typed array per column, sent
+    /// as one batch — which suits the small, frequent groups of the survey writer better than a COPY per table (two
+    /// round trips each). SQLite: the prepared INSERT of <see cref="WriteAsync{T}"/>.
+    /// </summary>
+    public static async Task InsertTablesAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<TableRows> tables, CancellationToken ct = default)
+    {
+        var nonEmpty = tables.Where(t => t.Rows.Count > 0).ToList();
+        if (nonEmpty.Count == 0)
+        {
+            return;
+        }
+
+        if (connection is NpgsqlConnection pg)
+        {
+            await using var batch = new NpgsqlBatch(pg, (NpgsqlTransaction)transaction);
+            foreach (var table in nonEmpty)
+            {
+                var names = string.Join(", ", table.Columns.Select(c => c.Name));
+                var arrays = string.Join(", ", table.Columns.Select((_, i) => $"${i + 1}"));
+                var command = new NpgsqlBatchCommand($"INSERT INTO {table.Table} ({names}) SELECT * FROM unnest({arrays})");
+                foreach (var column in table.Columns)
+                {
+                    var values = Array.CreateInstance(column.Type, table.Rows.Count);
+                    for (var i = 0; i < table.Rows.Count; i++)
+                    {
+                        values.SetValue(column.Value(table.Rows[i]), i);
+                    }
+
+                    command.Parameters.Add(new NpgsqlParameter { Value = values });
+                }
+
+                batch.BatchCommands.Add(command);
+            }
+
+            await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            return;
+        }
+
+        foreach (var table in nonEmpty)
+        {
+            var columns = table.Columns.Select(c => new BulkColumn<object>(c.Name, c.Value)).ToList();
+            await WriteAsync(connection, transaction, table.Table, columns, table.Rows, ct: ct).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>EF Core's SQLite text formats for the types it stores as TEXT.</summary>
     internal static object SqliteValue(object? value) => value switch
     {

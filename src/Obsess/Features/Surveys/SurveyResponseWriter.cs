@@ -20,9 +20,9 @@ public enum ResponseWrite
 
 /// <summary>
 /// Stores new survey responses with group commit: each request hands over its rows and waits; one loop writes
-/// everything that has arrived since its last commit in one transaction (bulk rows: binary COPY on PostgreSQL,
-/// a prepared INSERT on SQLite) and answers every waiting request only after that commit, so an answer that got its
-/// 201 is durably stored. Under load the cost of a commit (a WAL flush) is shared by the whole group; a lone answer
+/// everything that has arrived since its last commit in one transaction (bulk rows: on PostgreSQL one round trip
+/// of INSERT … unnest for the three tables, on SQLite a prepared INSERT) and answers every waiting request only
+/// after that commit, so an answer that got its 201 is durably stored. Under load the cost of a commit (a WAL flush) is shared by the whole group; a lone answer
 /// is written at once. In the same transaction it reads the surveys' state, so no answer is stored for a closed
 /// survey, and it counts a quota exactly (answers are admitted in arrival order until the quota is full, and the
 /// survey closes then). If a group fails, its responses are written one by one, so one bad row cannot fail others.
@@ -173,11 +173,14 @@ public sealed class SurveyResponseWriter : IAsyncDisposable
             kept.Add(group[i].Response);
         }
 
-        var connection = db.Database.GetDbConnection();
-        var transaction = tx.GetDbTransaction();
-        await Write(db, connection, transaction, kept.Select(k => k.Response).ToList()).ConfigureAwait(false);
-        await Write(db, connection, transaction, kept.SelectMany(k => k.Texts).ToList()).ConfigureAwait(false);
-        await Write(db, connection, transaction, kept.SelectMany(k => k.Feedback).ToList()).ConfigureAwait(false);
+        await BulkWriter.InsertTablesAsync(
+            db.Database.GetDbConnection(),
+            tx.GetDbTransaction(),
+            [
+                EntityColumns.RowsOf(db.Model, kept.Select(k => k.Response).ToList()),
+                EntityColumns.RowsOf(db.Model, kept.SelectMany(k => k.Texts).ToList()),
+                EntityColumns.RowsOf(db.Model, kept.SelectMany(k => k.Feedback).ToList()),
+            ]).ConfigureAwait(false);
 
         // A live survey whose close date passed or whose quota just filled closes now, as SurveyService would.
         var closing = surveys.Where(s => s.Status == SurveyStatuses.Live
@@ -201,13 +204,6 @@ public sealed class SurveyResponseWriter : IAsyncDisposable
         }
 
         return outcomes;
-    }
-
-    private static Task<int> Write<T>(ObsessDb db, System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, List<T> rows)
-        where T : class
-    {
-        var (table, columns) = EntityColumns.Of<T>(db.Model);
-        return BulkWriter.WriteAsync(connection, transaction, table, columns, rows);
     }
 
     public async ValueTask DisposeAsync()
