@@ -223,7 +223,9 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
+        var idsLoaded = Stopwatch.GetTimestamp();
         var holders = await LoadHoldersAsync(fresh, source, ct).ConfigureAwait(false);
+        var holdersLoaded = Stopwatch.GetTimestamp();
 
         // The identities a customer holds are read only by the guards (several customers named, or one met only
         // through a device id): load them for the customers the batch's messages need them for, not for all.
@@ -262,7 +264,7 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
         var changed = new Dictionary<Guid, Customer>();
         var identities = new List<CustomerIdentity>();
         var events = new List<CustomerEvent>();
-        long writing = 0;
+        long writing = 0, writingEvents = 0, updating = 0;
         async Task FlushAsync()
         {
             var t = Stopwatch.GetTimestamp();
@@ -270,8 +272,12 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
             var transaction = tx.GetDbTransaction();
             await BulkWriter.WriteAsync(connection, transaction, "customers", Demo.DemoLoader.CustomerColumns, created.Values, null, ct).ConfigureAwait(false);
             await BulkWriter.WriteAsync(connection, transaction, "customer_identities", Demo.DemoLoader.IdentityColumns, identities, null, ct).ConfigureAwait(false);
+            var e = Stopwatch.GetTimestamp();
             await BulkWriter.WriteAsync(connection, transaction, "events", Demo.DemoLoader.EventColumns, events, null, ct).ConfigureAwait(false);
+            var u = Stopwatch.GetTimestamp();
+            writingEvents += u - e;
             await CustomerWrites.UpdateAsync(connection, transaction, ws, changed.Values.Select(c => (c, profiles[c.Id])).ToList(), ct).ConfigureAwait(false);
+            updating += Stopwatch.GetTimestamp() - u;
             await db.SaveChangesAsync(ct).ConfigureAwait(false); // merge records, added by MergeService
             foreach (var c in created.Values.Concat(changed.Values))
             {
@@ -382,8 +388,9 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
             // Where a batch's time goes, for profiling without a profiler (Logging:LogLevel:Obsess.Features.Ingestion=Debug).
             static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
             log.LogDebug(
-                "Ingested {Fresh} of {Messages} messages in {Batches} batches: lock {Lock:0.0} ms, load {Load:0.0} ms, resolve {Resolve:0.0} ms, write {Write:0.0} ms, commit {Commit:0.0} ms",
-                fresh.Count, messages.Count, group.Count, Ms(locked - started), Ms(loaded - locked), Ms(resolving), Ms(writing), Ms(Stopwatch.GetTimestamp() - flushed));
+                "Ingested {Fresh} of {Messages} messages in {Batches} batches: lock {Lock:0.0} ms, load {Load:0.0} ms, resolve {Resolve:0.0} ms, write {Write:0.0} ms, commit {Commit:0.0} ms; load: message ids {Ids:0.0}, holders {Holders:0.0}; write: events {Events:0.0}, customer updates {Updates:0.0}",
+                fresh.Count, messages.Count, group.Count, Ms(locked - started), Ms(loaded - locked), Ms(resolving), Ms(writing), Ms(Stopwatch.GetTimestamp() - flushed),
+                Ms(idsLoaded - locked), Ms(holdersLoaded - idsLoaded), Ms(writingEvents), Ms(updating));
         }
 
         return group.Select((b, i) =>
