@@ -190,10 +190,11 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
         {
             // SQLite checkpoints the WAL into the database inside the commit that grows it past wal_autocheckpoint
             // pages (default 1,000 = 4 MB); a group of batches dirties several MB of index pages, so nearly every
-            // commit also checkpointed (commit 133–155 ms per 1,000 events, under load). With 10,000 pages (40 MB) a
-            // page rewritten by several groups is copied once (commit 74–90 ms, app CPU 175–211 → 152–157 ms per
-            // 1,000 events). Durability is unchanged: each commit still syncs the WAL (synchronous = FULL, the
-            // default), and a checkpoint only moves committed pages. https://www.sqlite.org/wal.html#ckpt
+            // commit also checkpointed (commit 133–155 ms per group of ~1,000 events, load 10–18). With 10,000 pages
+            // (40 MB) a page rewritten by several groups is copied once (commit 74–90 ms, same load; the CPU per event
+            // of whole runs moved within their noise). Durability is unchanged: each commit still syncs the WAL
+            // (synchronous = FULL, this build's default for WAL), and a checkpoint only moves committed pages.
+            // https://www.sqlite.org/wal.html#ckpt
             await db.Database.OpenConnectionAsync(ct).ConfigureAwait(false);
             await db.Database.ExecuteSqlRawAsync("PRAGMA wal_autocheckpoint = 10000", ct).ConfigureAwait(false);
             return await IngestLockedAsync(group, started, ct).ConfigureAwait(false);
