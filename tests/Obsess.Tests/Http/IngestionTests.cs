@@ -78,6 +78,46 @@ public abstract class IngestionTests(ObsessAppFixture app)
     }
 
     [Fact]
+    public async Task Batches_sent_at_once_are_each_answered_for_their_own_messages()
+    {
+        var (ws, writer, _, _) = await WorkspaceAsync();
+        // Six different batches at once (written together when they queue up), sharing customers, one of them a
+        // repeat of another: every answer counts only its own batch, and each message is stored once.
+        string Batch(int b) => JsonSerializer.Serialize(new
+        {
+            batch = Enumerable.Range(0, 10 + b).Select(i => new
+            {
+                type = "track",
+                userId = $"user-{i % 4}",
+                @event = "Played",
+                messageId = $"b{b % 5}-{i}",
+                traits = new { email = $"p{i % 4}@example.com" },
+            }),
+        });
+
+        var sizes = Enumerable.Range(0, 6).Select(b => 10 + b).ToArray();
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(b => writer.PostAsync(Url("/v1/batch"), Json(Batch(b)))));
+
+        responses.ShouldAllBe(r => r.StatusCode == HttpStatusCode.OK);
+        var bodies = await Task.WhenAll(responses.Select(r => r.Content.ReadFromJsonAsync<JsonElement>()));
+        for (var b = 0; b < 6; b++)
+        {
+            (bodies[b].GetProperty("accepted").GetInt32() + bodies[b].GetProperty("duplicates").GetInt32()).ShouldBe(sizes[b]);
+        }
+
+        for (var b = 1; b < 5; b++)
+        {
+            bodies[b].GetProperty("accepted").GetInt32().ShouldBe(sizes[b]);
+        }
+
+        // Batch 5 repeats batch 0's ten message ids and adds five: whichever of the two is written first stores the ten.
+        (bodies[0].GetProperty("accepted").GetInt32() + bodies[5].GetProperty("accepted").GetInt32()).ShouldBe(15);
+        var stored = 15 + sizes[1..5].Sum();
+        (await app.QueryAsync(ws, db => db.Events.CountAsync())).ShouldBe(stored);
+        (await app.QueryAsync(ws, db => db.Customers.CountAsync())).ShouldBe(4);
+    }
+
+    [Fact]
     public async Task A_batch_stores_its_valid_messages_and_names_the_rejected_ones()
     {
         var (ws, writer, _, _) = await WorkspaceAsync();

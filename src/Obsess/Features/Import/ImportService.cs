@@ -69,6 +69,15 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
         {
             await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtext({ws.ToString()}))", ct).ConfigureAwait(false);
         }
+        else
+        {
+            // The events' indexes on customer, time and message id take rows in random order, and at a million rows
+            // they are ~100 MB: with SQLite's default page cache (2 MB per connection) nearly every insert read its
+            // index pages back from the OS (a third of the import's CPU was system time). A larger cache for this
+            // connection's import only; it is set back below, as the connection returns to the pool. Durability is
+            // unchanged: the cache holds pages, the commit still writes and syncs the WAL.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA cache_size = -262144", ct).ConfigureAwait(false); // KiB: 256 MiB
+        }
 
         // Who holds each identity now: every identity of this source and the source-less ones (e-mail, phone).
         var holders = new Dictionary<IdentityKey, Guid>();
@@ -242,6 +251,11 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
         written += await BulkWriter.WriteAsync(connection, transaction, "orders", Demo.DemoLoader.OrderColumns, orders, Report, ct).ConfigureAwait(false);
         await BulkWriter.WriteAsync(connection, transaction, "events", Demo.DemoLoader.EventColumns, events, Report, ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
+        if (db.IsSqlite)
+        {
+            await db.Database.ExecuteSqlRawAsync("PRAGMA cache_size = -2000", ct).ConfigureAwait(false); // SQLite's default
+        }
+
         progress?.Invoke("Writing", 1);
         return new ImportResult(read, created.Count, updated.Count, newIdentities.Count, orders.Count, events.Count, skipped, merges, [], 0, watch.Elapsed);
     }

@@ -112,14 +112,23 @@ internal static class CustomerWrites
     {
         // Every profile column is assigned: PostgreSQL writes a new row version either way, and whether it must
         // touch the indexes depends on the values, not on the columns named.
+        // The join to the arrays must be a primary-key lookup per row. Left to itself the planner hashed the whole
+        // workspace's customers for it (a sequential scan of 100k rows per batch: EXPLAIN ANALYZE 142 ms for 850
+        // customers, against 10 ms with the index), because for a few hundred keys it costs the scan below as many
+        // random index reads. Hash and merge joins are switched off for this statement only (SET LOCAL, then back
+        // to the default), which leaves the nested loop over the primary key.
         await using var command = new NpgsqlCommand(
             """
+            SET LOCAL enable_hashjoin = off;
+            SET LOCAL enable_mergejoin = off;
             UPDATE customers AS c
             SET name = u.name, email = u.email, phone = u.phone, traits = u.traits, consent = u.consent,
                 first_seen_at = u.first_seen_at, last_seen_at = u.last_seen_at, updated_at = u.updated_at, merged_into_id = u.merged_into_id
             FROM unnest(@ids, @names, @emails, @phones, @traits, @consents, @first, @last, @updated, @merged)
                 AS u(id, name, email, phone, traits, consent, first_seen_at, last_seen_at, updated_at, merged_into_id)
-            WHERE c.workspace_id = @ws AND c.id = u.id
+            WHERE c.workspace_id = @ws AND c.id = u.id;
+            SET LOCAL enable_hashjoin TO DEFAULT;
+            SET LOCAL enable_mergejoin TO DEFAULT;
             """, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter("ws", NpgsqlDbType.Uuid) { Value = workspace });
         command.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = customers.Select(c => c.Id).ToArray() });
