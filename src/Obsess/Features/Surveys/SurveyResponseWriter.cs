@@ -25,7 +25,7 @@ public enum ResponseWrite
 /// after that commit, so an answer that got its 201 is durably stored. Under load the cost of a commit (a WAL flush) is shared by the whole group; a lone answer
 /// is written at once. In the same transaction it reads the surveys' state, so no answer is stored for a closed
 /// survey, and it counts a quota exactly (answers are admitted in arrival order until the quota is full, and the
-/// survey closes then). If a group fails, its responses are written one by one, so one bad row cannot fail others.
+/// survey closes then; on PostgreSQL a transaction lock per survey makes the count exact across app nodes too). If a group fails, its responses are written one by one, so one bad row cannot fail others.
 /// Continued responses and personal links take <see cref="SurveyResponder"/>'s per-request path.
 /// <para>
 /// SQLite has one writer at a time, so it gets one loop. PostgreSQL commits concurrent transactions together, so it
@@ -155,6 +155,12 @@ public sealed class SurveyResponseWriter : IAsyncDisposable
             {
                 if (!room.TryGetValue(survey.Id, out var left))
                 {
+                    // Other app nodes count the same quota: on PostgreSQL they take turns per survey until commit.
+                    if (!db.IsSqlite)
+                    {
+                        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtext({"survey-quota:" + survey.Id}))").ConfigureAwait(false);
+                    }
+
                     var complete = await db.Set<SurveyResponse>().IgnoreQueryFilters()
                         .CountAsync(x => x.WorkspaceId == survey.WorkspaceId && x.SurveyId == survey.Id && x.Status == ResponseStatuses.Complete)
                         .ConfigureAwait(false);
