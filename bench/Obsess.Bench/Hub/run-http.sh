@@ -36,9 +36,12 @@ write_key=$(key bench ingest); view_key=$(key bench-viewer viewer)
 echo "## $engine, $(nproc) cores, $(date -u +%FT%TZ), load: $(cut -d' ' -f1-3 /proc/loadavg)"
 dotnet $bench hub-ingest --url $url --write-key "$write_key" "${count_args[@]}" --events "$events" --senders "$senders" --seconds "$seconds" --ids-out "$data/ids.txt" || echo "(hub-ingest exited non-zero: see above)"
 [[ ${PROFILE:-1} == 0 ]] && exit 0
+# Pacing: rate ≈ 10 connections × 1000 / (DELAY_MS + latency). A profile takes ~2.5 ms on SQLite and ~9 ms on
+# PostgreSQL on the 2-core machine, so these defaults aim at ~500 req/s on each (2026-11-24 quiet runs).
+default_delay=16; [[ $engine == postgres ]] && default_delay=10
 for run in 1 2 3; do
   echo "### wrk run $run (load: $(cut -d' ' -f1-3 /proc/loadavg))"
-  IDS_FILE=$data/ids.txt API_KEY=$view_key DELAY_MS=${DELAY_MS:-18} wrk -t2 -c10 -d30s --latency -s bench/Obsess.Bench/Hub/profile.lua $url
+  IDS_FILE=$data/ids.txt API_KEY=$view_key DELAY_MS=${DELAY_MS:-$default_delay} wrk -t2 -c10 -d30s --latency -s bench/Obsess.Bench/Hub/profile.lua $url
 done
 echo "(unbounded: wrk -t2 -c20 -d20s, no pause)"
 IDS_FILE=$data/ids.txt API_KEY=$view_key DELAY_MS=0 wrk -t2 -c20 -d20s --latency -s bench/Obsess.Bench/Hub/profile.lua $url
