@@ -124,7 +124,7 @@ internal static class TextCommand
                     },
                     ["emotions"] = a.Emotions.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 4)),
                     ["emotion"] = a.TopEmotion,
-                    ["intents"] = a.Intents.Select(IntentName).ToList(),
+                    ["intents"] = a.Intents.Select(Features.Texts.TextAnalysisService.IntentName).ToList(),
                     ["urgency"] = Math.Round(a.Urgency, 4),
                     ["language"] = a.Language.Code,
                     ["model"] = modelName,
@@ -137,12 +137,6 @@ internal static class TextCommand
             return 0;
         }));
         return command;
-    }
-
-    internal static string IntentName(Intent intent)
-    {
-        var name = intent.ToString();
-        return char.ToLowerInvariant(name[0]) + name[1..];
     }
 
     private static Command Themes()

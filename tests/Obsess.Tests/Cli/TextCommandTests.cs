@@ -31,8 +31,8 @@ public sealed class TextCommandTests
             docs[1].RootElement.GetProperty("sentiment").GetProperty("label").GetString().ShouldBe("negative");
             docs[1].RootElement.GetProperty("intents").EnumerateArray().Select(i => i.GetString()).ShouldContain("complaint");
             var third = docs[2].RootElement.GetProperty("intents").EnumerateArray().Select(i => i.GetString()).ToList();
-            third.ShouldContain("churnThreat");
-            third.ShouldContain("humanRequest");
+            third.ShouldContain("churn_threat");
+            third.ShouldContain("human_request");
             foreach (var d in docs)
             {
                 d.RootElement.GetProperty("model").GetString().ShouldBe("rules");
