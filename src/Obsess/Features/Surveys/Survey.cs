@@ -54,6 +54,9 @@ public sealed class Survey : IWorkspaceOwned
     /// <summary>Whether one customer may answer more than once per touchpoint.</summary>
     public bool AllowMultiple { get; set; }
 
+    /// <summary>Live and not past its close date (a full quota closes the survey itself).</summary>
+    public bool TakesAnswersAt(DateTime now) => Status == SurveyStatuses.Live && !(ClosesAt is { } closes && closes <= now);
+
     public DateTime CreatedAt { get; init; }
 
     public DateTime UpdatedAt { get; set; }

@@ -330,9 +330,7 @@ public sealed class SurveyResponder(ObsessDb db, CurrentWorkspace workspace, Tim
     /// stores it with others in one transaction and checks the survey's state and quota there.
     /// </summary>
     private bool IsNew(Survey survey, Submission submission) =>
-        submission.ResponseId is null && submission.Link is null
-        && survey.Status == SurveyStatuses.Live
-        && !(survey.ClosesAt is { } closes && closes <= clock.GetUtcNow().UtcDateTime);
+        submission.ResponseId is null && submission.Link is null && survey.TakesAnswersAt(clock.GetUtcNow().UtcDateTime);
 
     private async Task<SubmitResult> SubmitNewAsync(Survey survey, SurveyDefinition definition, Submission submission)
     {

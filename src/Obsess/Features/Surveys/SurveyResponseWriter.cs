@@ -145,7 +145,7 @@ public sealed class SurveyResponseWriter : IAsyncDisposable
         {
             var r = group[i].Response.Response;
             var survey = surveys.FirstOrDefault(s => s.Id == r.SurveyId && s.WorkspaceId == r.WorkspaceId);
-            if (survey is null || survey.Status != SurveyStatuses.Live || survey.ClosesAt is { } closes && closes <= now)
+            if (survey?.TakesAnswersAt(now) != true)
             {
                 outcomes[i] = ResponseWrite.Closed;
                 continue;

@@ -169,7 +169,7 @@ internal static class SurveysApi
         }
 
         var (survey, definition, _) = cached;
-        if (survey.Status == SurveyStatuses.Closed || survey.ClosesAt is { } closes && closes <= clock.GetUtcNow().UtcDateTime)
+        if (!survey.TakesAnswersAt(clock.GetUtcNow().UtcDateTime))
         {
             return TypedResults.Problem(statusCode: 410, title: "Survey closed", detail: "This survey is closed and no longer takes answers.");
         }

@@ -251,43 +251,29 @@ internal sealed class TextAnalysisJob(IServiceProvider services, ILogger<TextAna
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(3);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        WorkspaceJobs.RepeatAsync(TimeSpan.Zero, Interval, clock, PassAsync, log, stoppingToken);
+
+    private async Task PassAsync(CancellationToken ct)
     {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ObsessDb>();
+        if (!await AdvisoryLock.TryAcquireAsync(db, "texts", ct).ConfigureAwait(false))
+        {
+            return;
+        }
+
         try
         {
-            while (!stoppingToken.IsCancellationRequested)
+            var pass = await scope.ServiceProvider.GetRequiredService<TextAnalysisService>().RunAsync(ct).ConfigureAwait(false);
+            if (pass.Analyzed > 0 || pass.WorkspacesRefitted > 0)
             {
-                try
-                {
-                    await using var scope = services.CreateAsyncScope();
-                    var db = scope.ServiceProvider.GetRequiredService<ObsessDb>();
-                    if (await AdvisoryLock.TryAcquireAsync(db, "texts", stoppingToken).ConfigureAwait(false))
-                    {
-                        try
-                        {
-                            var pass = await scope.ServiceProvider.GetRequiredService<TextAnalysisService>().RunAsync(stoppingToken).ConfigureAwait(false);
-                            if (pass.Analyzed > 0 || pass.WorkspacesRefitted > 0)
-                            {
-                                log.LogInformation("Texts analysed: {Analyzed}; themed: {Themed}; theme refits: {Refits}", pass.Analyzed, pass.Themed, pass.WorkspacesRefitted);
-                            }
-                        }
-                        finally
-                        {
-                            await AdvisoryLock.ReleaseAsync(db, "texts").ConfigureAwait(false);
-                        }
-                    }
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    // Retried at the next round; one bad pass must not stop the job.
-                    log.LogError(e, "Text analysis pass failed");
-                }
-
-                await Task.Delay(Interval, clock, stoppingToken).ConfigureAwait(false);
+                log.LogInformation("Texts analysed: {Analyzed}; themed: {Themed}; theme refits: {Refits}", pass.Analyzed, pass.Themed, pass.WorkspacesRefitted);
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        finally
         {
+            await AdvisoryLock.ReleaseAsync(db, "texts").ConfigureAwait(false);
         }
     }
 }
