@@ -20,6 +20,7 @@ public abstract class MigrationTests(ObsessAppFixture app)
         var userId = Guid.CreateVersion7();
         var customerId = Guid.CreateVersion7();
         var orderId = Guid.CreateVersion7();
+        var eventId = Guid.CreateVersion7();
 
         await using (var db = TestDb.Open(storage, ws))
         {
@@ -36,6 +37,8 @@ public abstract class MigrationTests(ObsessAppFixture app)
                 $"INSERT INTO customers (workspace_id, id, name, email, first_seen_at, last_seen_at, created_at, updated_at) VALUES ({ws}, {customerId}, {"Ada Legacy"}, {"ada@example.com"}, {Created}, {Created}, {Created}, {Created})");
             await db.Database.ExecuteSqlAsync(
                 $"INSERT INTO orders (workspace_id, id, customer_id, source, external_id, channel, ordered_at, amount, currency, items) VALUES ({ws}, {orderId}, {customerId}, {"web_shop"}, {"WS-1"}, {"web"}, {Created}, {123.45m}, {"GBP"}, {2})");
+            await db.Database.ExecuteSqlAsync(
+                $"INSERT INTO events (workspace_id, id, customer_id, type, name, source, channel, occurred_at, properties, message_id) VALUES ({ws}, {eventId}, {customerId}, {"track"}, {"Order Completed"}, {"web_shop"}, {"web"}, {Created}, {"{\"total\":123.45}"}, {"m-1"})");
         }
 
         await using (var db = TestDb.Open(storage, ws))
@@ -62,6 +65,17 @@ public abstract class MigrationTests(ObsessAppFixture app)
             (customer.Consent, customer.MergedIntoId).ShouldBe(("{}", (Guid?)null));
             var order = await db.Orders.SingleAsync();
             (order.Id, order.CustomerId, order.Amount, order.Items).ShouldBe((orderId, customerId, 123.45m, 2));
+
+            // Version 9 rebuilds the events table on SQLite (dropping its foreign key): the row and its unique
+            // message id survive, so a retry of the same message is still recognised.
+            var e = await db.Events.SingleAsync();
+            (e.Id, e.CustomerId, e.Name, e.OccurredAt, e.Properties, e.MessageId).ShouldBe((eventId, customerId, "Order Completed", Created, "{\"total\":123.45}", "m-1"));
+            await Should.ThrowAsync<DbUpdateException>(async () =>
+            {
+                db.Events.Add(new CustomerEvent { WorkspaceId = ws, Id = Guid.CreateVersion7(), CustomerId = customerId, Type = "track", Name = "Again", Source = "web_shop", Channel = "web", OccurredAt = Created, MessageId = "m-1" });
+                await db.SaveChangesAsync();
+            });
+            db.ChangeTracker.Clear();
 
             db.AuditLog.Add(new AuditEntry { WorkspaceId = ws, Id = Guid.CreateVersion7(), At = Created, Actor = "cli", Action = "test.migrated", Target = $"workspace:{ws}", Detail = "from version 1" });
             await db.SaveChangesAsync();
