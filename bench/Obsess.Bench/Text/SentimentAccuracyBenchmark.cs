@@ -6,7 +6,9 @@ namespace Obsess.Bench.Text;
 /// <summary>
 /// Sentiment quality on the four human-rated VADER sets (Hutto &amp; Gilbert 2014), used as a benchmark only:
 /// nothing is fitted or selected on them. Gold class: mean rating / 4 ≥ 0.05 positive, ≤ −0.05 negative, else neutral;
-/// predicted class: score ≥ 0.05 positive, ≤ −0.05 negative, else neutral.
+/// predicted class: score ≥ 0.05 positive, ≤ −0.05 negative, else neutral. The "paper protocol" columns reproduce the
+/// published VADER F1 figures with the npm port of VADER (docs/bench/text.md, section 1a; bench/Obsess.Bench/Text/node/paper-protocol.js):
+/// gold ±0.05 on the −4..+4 mean itself, and precision, recall and F1 micro-averaged over the positive and negative classes.
 /// </summary>
 public sealed class SentimentAccuracyBenchmark : IBenchmark
 {
@@ -30,8 +32,8 @@ public sealed class SentimentAccuracyBenchmark : IBenchmark
         await output.WriteLineAsync($"Model trained in {TextData.F(trainSeconds, "F1")} s; " +
             string.Join(", ", model.Linear.Meta.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"))).ConfigureAwait(false);
         await output.WriteLineAsync().ConfigureAwait(false);
-        await output.WriteLineAsync("| set | n | engine | Pearson r | macro-F1 | weighted-F1 | accuracy |").ConfigureAwait(false);
-        await output.WriteLineAsync("|---|---:|---|---:|---:|---:|---:|").ConfigureAwait(false);
+        await output.WriteLineAsync("| set | n | engine | Pearson r | macro-F1 | weighted-F1 | accuracy | paper protocol P / R / F1 |").ConfigureAwait(false);
+        await output.WriteLineAsync("|---|---:|---|---:|---:|---:|---:|---|").ConfigureAwait(false);
         var rulesOnly = new SentimentAnalyzer(rules);
         var blended = new SentimentAnalyzer(rules, model);
         // SST-2 and the VADER movie set come from the same Rotten Tomatoes pool: many movie snippets are SST-2 training
@@ -46,7 +48,9 @@ public sealed class SentimentAccuracyBenchmark : IBenchmark
             {
                 var scores = rows.Select(r => analyzer.Analyze(r.Text).Score).ToArray();
                 var (r, macro, weighted, accuracy) = Evaluate(rows, scores);
-                await output.WriteLineAsync($"| {set} | {rows.Count} | {name} | {TextData.F(r)} | {TextData.F(macro)} | {TextData.F(weighted)} | {TextData.F(accuracy)} |").ConfigureAwait(false);
+                var (p, recall, f1) = PaperProtocol(rows, scores);
+                await output.WriteLineAsync($"| {set} | {rows.Count} | {name} | {TextData.F(r)} | {TextData.F(macro)} | {TextData.F(weighted)} | {TextData.F(accuracy)} | " +
+                    $"{TextData.F(p)} / {TextData.F(recall)} / {TextData.F(f1)} |").ConfigureAwait(false);
             }
         }
 
@@ -63,6 +67,31 @@ public sealed class SentimentAccuracyBenchmark : IBenchmark
         var perClass = TextMetrics.PerClass(gold, predicted, ["positive", "neutral", "negative"]);
         var accuracy = gold.Zip(predicted).Count(p => p.First == p.Second) / (double)gold.Length;
         return (r, TextMetrics.MacroF1(perClass), TextMetrics.WeightedF1(perClass), accuracy);
+    }
+
+    /// <summary>
+    /// The classification protocol under which VADER's own scores (npm port) reproduce the F1 column of Hutto &amp; Gilbert
+    /// (2014, Table 4) on all four sets: gold class from the mean rating itself (≥ 0.05 positive, ≤ −0.05 negative on the
+    /// −4..+4 scale, so almost no text is gold-neutral), predicted class from the score at ±0.05, and precision, recall
+    /// and F1 micro-averaged over the positive and negative classes: a neutral prediction is no answer (it costs recall),
+    /// a polar prediction of the wrong sign or on a gold-neutral text costs precision.
+    /// </summary>
+    internal static (double Precision, double Recall, double F1) PaperProtocol(IReadOnlyList<RatedText> rows, IReadOnlyList<double> scores)
+    {
+        int tp = 0, fp = 0, fn = 0;
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var gold = Class(rows[i].Mean);
+            var predicted = Class(scores[i]);
+            var hit = gold == predicted;
+            tp += predicted != "neutral" && hit ? 1 : 0;
+            fp += predicted != "neutral" && !hit ? 1 : 0;
+            fn += gold != "neutral" && !hit ? 1 : 0;
+        }
+
+        var precision = tp + fp == 0 ? 0 : tp / (double)(tp + fp);
+        var recall = tp + fn == 0 ? 0 : tp / (double)(tp + fn);
+        return (precision, recall, precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall));
     }
 
     private static string Class(double v) =>

@@ -1,5 +1,6 @@
 // Times the vader-sentiment npm package (a JavaScript port of VADER) on the four VADER benchmark sets and scores it
-// with exactly the protocol of the C# "text-sentiment" benchmark, so its figures sit next to ours.
+// with exactly the protocol of the C# "text-sentiment" benchmark, so its figures sit next to ours (including the "paper
+// protocol" columns: see paper-protocol.js and docs/bench/text.md, section 1a).
 // Run from the repository root: node bench/Obsess.Bench/Text/node/bench.js [dataDir]   (default ../shared/data)
 'use strict';
 const fs = require('fs');
@@ -43,9 +44,21 @@ function f1s(gold, pred) {
   return { macro: per.reduce((a, c) => a + c.f1, 0) / per.length, weighted: per.reduce((a, c) => a + c.f1 * c.support, 0) / total };
 }
 
+// Gold from the mean itself at +-0.05 (-4..+4 scale), predicted at +-0.05; P/R/F1 micro-averaged over positive and negative.
+function paper(means, scores) {
+  let tp = 0, fp = 0, fn = 0;
+  for (let i = 0; i < means.length; i++) {
+    const g = cls(means[i]), p = cls(scores[i]), hit = g === p;
+    if (p !== 'neutral') { if (hit) tp++; else fp++; }
+    if (g !== 'neutral' && !hit) fn++;
+  }
+  const prec = tp + fp ? tp / (tp + fp) : 0, rec = tp + fn ? tp / (tp + fn) : 0;
+  return [prec, rec, prec + rec ? (2 * prec * rec) / (prec + rec) : 0];
+}
+
 const all = [];
-console.log('| set | n | engine | Pearson r | macro-F1 | weighted-F1 | accuracy |');
-console.log('|---|---:|---|---:|---:|---:|---:|');
+console.log('| set | n | engine | Pearson r | macro-F1 | weighted-F1 | accuracy | paper protocol P / R / F1 |');
+console.log('|---|---:|---|---:|---:|---:|---:|---|');
 for (const name of sets) {
   const rows = read(name);
   all.push(...rows);
@@ -55,7 +68,8 @@ for (const name of sets) {
   const { macro, weighted } = f1s(gold, pred);
   const acc = gold.filter((g, i) => g === pred[i]).length / gold.length;
   const r = pearson(scores, rows.map((x) => x.mean));
-  console.log(`| ${name} | ${rows.length} | vader-sentiment (npm) | ${r.toFixed(3)} | ${macro.toFixed(3)} | ${weighted.toFixed(3)} | ${acc.toFixed(3)} |`);
+  const pp = paper(rows.map((x) => x.mean), scores).map((v) => v.toFixed(3)).join(' / ');
+  console.log(`| ${name} | ${rows.length} | vader-sentiment (npm) | ${r.toFixed(3)} | ${macro.toFixed(3)} | ${weighted.toFixed(3)} | ${acc.toFixed(3)} | ${pp} |`);
 }
 
 // Speed: one warm-up pass, then whole passes for at least 3 seconds.
