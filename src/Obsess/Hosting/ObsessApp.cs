@@ -62,6 +62,10 @@ public static class ObsessApp
             builder.Services.AddHostedService<Features.Texts.TextAnalysisJob>();
             builder.Services.AddHostedService<Features.FollowUps.FollowUpJob>();
             builder.Services.AddHostedService<Features.Invitations.InvitationJob>();
+            if (!options.Storage.IsPostgres)
+            {
+                builder.Services.AddHostedService<SqliteCheckpointer>();
+            }
         }
 
         configure?.Invoke(builder);
