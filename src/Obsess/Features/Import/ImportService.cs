@@ -20,6 +20,9 @@ public sealed record ImportResult(
     TimeSpan Elapsed)
 {
     public bool Succeeded => ErrorCount == 0;
+
+    /// <summary>The tables written in bulk-load mode (without their secondary indexes, rebuilt before the commit).</summary>
+    public IReadOnlyList<string> BulkTables { get; init; } = [];
 }
 
 /// <summary>
@@ -32,7 +35,11 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
 {
     public const int MaxErrorsShown = 100;
 
-    public async Task<ImportResult> ImportAsync(ImportKind kind, IEnumerable<RawRow> rows, string source, Action<string, double>? progress = null, CancellationToken ct = default)
+    /// <summary>Tests only: runs inside the transaction after a bulk load's write, before its indexes are rebuilt.</summary>
+    internal Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, CancellationToken, Task>? BeforeIndexesRebuilt { get; set; }
+
+    public async Task<ImportResult> ImportAsync(
+        ImportKind kind, IEnumerable<RawRow> rows, string source, Action<string, double>? progress = null, BulkMode bulk = BulkMode.Auto, CancellationToken ct = default)
     {
         var watch = Stopwatch.StartNew();
         var ws = db.CurrentWorkspaceId;
@@ -239,17 +246,44 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
             }
         }
 
-        // Existing customers changed through tracked entities; new rows go through the bulk writer.
+        // Existing customers changed through tracked entities; new rows go through the bulk writer. Every read of the
+        // import (stored identities, message ids and orders, the customers it updates or merges) is done by now, so
+        // from here on no query of this import needs the indexes a bulk load takes away.
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         var connection = db.Database.GetDbConnection();
         var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
+        (string Table, int Rows)[] tables = [("customers", created.Count), ("customer_identities", newIdentities.Count), ("orders", orders.Count), ("events", events.Count)];
+        var bulkTables = new List<string>();
+        var deferred = new List<DeferredIndex>();
+        foreach (var (table, count) in tables)
+        {
+            var holds = bulk == BulkMode.Auto && count >= BulkLoad.AutoMinimumRows ? await BulkLoad.RowsHeldAsync(connection, transaction, table, count + 1L, ct).ConfigureAwait(false) : 0;
+            if (BulkLoad.Applies(bulk, count, holds))
+            {
+                bulkTables.Add(table);
+                deferred.AddRange(await BulkLoad.DropAsync(connection, transaction, db.IsSqlite, table, ct).ConfigureAwait(false));
+            }
+        }
+
         var total = (double)Math.Max(1, created.Count + newIdentities.Count + orders.Count + events.Count);
         var written = 0;
-        void Report(int n) => progress?.Invoke("Writing", 0.5 + 0.5 * (written + n) / total);
+        void Report(int n) => progress?.Invoke("Writing", 0.5 + (deferred.Count > 0 ? 0.4 : 0.5) * (written + n) / total);
         written += await BulkWriter.WriteAsync(connection, transaction, "customers", Demo.DemoLoader.CustomerColumns, created.Values, Report, ct).ConfigureAwait(false);
         written += await BulkWriter.WriteAsync(connection, transaction, "customer_identities", Demo.DemoLoader.IdentityColumns, newIdentities, Report, ct).ConfigureAwait(false);
         written += await BulkWriter.WriteAsync(connection, transaction, "orders", Demo.DemoLoader.OrderColumns, orders, Report, ct).ConfigureAwait(false);
         await BulkWriter.WriteAsync(connection, transaction, "events", Demo.DemoLoader.EventColumns, events, Report, ct).ConfigureAwait(false);
+        if (deferred.Count > 0)
+        {
+            progress?.Invoke("Indexing", 0.9);
+            if (BeforeIndexesRebuilt is { } hook)
+            {
+                await hook(connection, transaction, ct).ConfigureAwait(false);
+            }
+
+            // A unique index that finds a duplicate here fails the import like a unique violation during the write would.
+            await BulkLoad.RestoreAsync(connection, transaction, db.IsSqlite, deferred, ct).ConfigureAwait(false);
+        }
+
         await tx.CommitAsync(ct).ConfigureAwait(false);
         if (db.IsSqlite)
         {
@@ -257,7 +291,7 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
         }
 
         progress?.Invoke("Writing", 1);
-        return new ImportResult(read, created.Count, updated.Count, newIdentities.Count, orders.Count, events.Count, skipped, merges, [], 0, watch.Elapsed);
+        return new ImportResult(read, created.Count, updated.Count, newIdentities.Count, orders.Count, events.Count, skipped, merges, [], 0, watch.Elapsed) { BulkTables = bulkTables };
     }
 
     /// <summary>
