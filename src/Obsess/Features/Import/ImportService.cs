@@ -183,6 +183,25 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
             holders[new IdentityKey(i.Kind, i.Source, i.Value)] = i.CustomerId;
         }
 
+        var ids = new Version7Ids();
+        // Event names and channels repeat down a file; one string each, instead of one per row kept until the write
+        // (a million rows otherwise carry millions of copies through every garbage collection).
+        var repeated = new Dictionary<string, string>(StringComparer.Ordinal);
+        string Repeated(string value)
+        {
+            if (repeated.TryGetValue(value, out var same))
+            {
+                return same;
+            }
+
+            if (repeated.Count < 10_000)
+            {
+                repeated[value] = value;
+            }
+
+            return value;
+        }
+
         var created = new Dictionary<Guid, Customer>();
         var createdOrder = new Dictionary<Guid, int>();
         var existing = new Dictionary<Guid, Customer>();
@@ -295,7 +314,7 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
                 else
                 {
                     var at = row.At ?? now;
-                    customer = new Customer { WorkspaceId = ws, Id = Guid.CreateVersion7(), CreatedAt = now, UpdatedAt = now, FirstSeenAt = at, LastSeenAt = at };
+                    customer = new Customer { WorkspaceId = ws, Id = ids.Next(), CreatedAt = now, UpdatedAt = now, FirstSeenAt = at, LastSeenAt = at };
                     created[customer.Id] = customer;
                     createdOrder[customer.Id] = created.Count;
                 }
@@ -327,7 +346,7 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
 
                 foreach (var identity in decision.Attach)
                 {
-                    newIdentities.Add(new CustomerIdentity { WorkspaceId = ws, Id = Guid.CreateVersion7(), CustomerId = customer.Id, Kind = identity.Kind, Source = identity.Source, Value = identity.Value, FirstSeenAt = row.At ?? now });
+                    newIdentities.Add(new CustomerIdentity { WorkspaceId = ws, Id = ids.Next(), CustomerId = customer.Id, Kind = identity.Kind, Source = identity.Source, Value = identity.Value, FirstSeenAt = row.At ?? now });
                     holders[identity] = customer.Id;
                     Ingestion.IngestionService.Held(held, customer.Id).Add(identity);
                 }
@@ -357,11 +376,11 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
 
                 if (kind == ImportKind.Orders)
                 {
-                    orders.Add(new Order { WorkspaceId = ws, Id = Guid.CreateVersion7(), CustomerId = customer.Id, Source = source, ExternalId = row.ExternalId!, Channel = row.Channel ?? "import", OrderedAt = row.At!.Value, Amount = row.Amount, Currency = row.Currency ?? workspace.Currency, Items = row.Items });
+                    orders.Add(new Order { WorkspaceId = ws, Id = ids.Next(), CustomerId = customer.Id, Source = source, ExternalId = row.ExternalId!, Channel = row.Channel ?? "import", OrderedAt = row.At!.Value, Amount = row.Amount, Currency = row.Currency ?? workspace.Currency, Items = row.Items });
                 }
                 else if (kind == ImportKind.Events)
                 {
-                    events.Add(new CustomerEvent { WorkspaceId = ws, Id = Guid.CreateVersion7(), CustomerId = customer.Id, Type = "track", Name = row.EventName!, Source = source, Channel = row.Channel ?? "import", OccurredAt = row.At!.Value, Properties = row.Data, MessageId = row.MessageId! });
+                    events.Add(new CustomerEvent { WorkspaceId = ws, Id = ids.Next(), CustomerId = customer.Id, Type = "track", Name = Repeated(row.EventName!), Source = source, Channel = Repeated(row.Channel ?? "import"), OccurredAt = row.At!.Value, Properties = row.Data, MessageId = row.MessageId! });
                 }
 
                 if (++done % 20_000 == 0)
