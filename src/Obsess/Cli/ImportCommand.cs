@@ -41,7 +41,9 @@ internal static class ImportCommand
             {
                 using var reader = new StreamReader(path.FullName);
                 var rows = ImportReader.Read(reader, fmt, mapping);
-                if (Console.IsOutputRedirected)
+                var output = parse.InvocationConfiguration.Output;
+                // The progress bar draws on the terminal; when output goes elsewhere (a file, a test) it would only add noise.
+                if (Console.IsOutputRedirected || !ReferenceEquals(output, Console.Out))
                 {
                     result = await service.ImportAsync(parse.GetValue(kind), rows, src, null, parse.GetValue(bulk), ct).ConfigureAwait(false);
                 }
@@ -60,14 +62,14 @@ internal static class ImportCommand
             }
             catch (ImportFormatException e)
             {
-                await Console.Error.WriteLineAsync($"obsess: {path.Name}: {e.Message} Nothing was imported.").ConfigureAwait(false);
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"obsess: {path.Name}: {e.Message} Nothing was imported.").ConfigureAwait(false);
                 return 1;
             }
             catch (System.Data.Common.DbException e)
             {
                 // The rows were valid, but the database refused the write: e.g. a unique index (rebuilt after a bulk
                 // load, or during the write) found a duplicate that another writer stored meanwhile.
-                await Console.Error.WriteLineAsync($"obsess: {path.Name}: the database refused the write ({e.Message}). Nothing was imported.").ConfigureAwait(false);
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"obsess: {path.Name}: the database refused the write ({e.Message}). Nothing was imported.").ConfigureAwait(false);
                 return 1;
             }
 
@@ -75,23 +77,23 @@ internal static class ImportCommand
             {
                 foreach (var error in result.Errors)
                 {
-                    await Console.Error.WriteLineAsync($"{path.Name}: {error}").ConfigureAwait(false);
+                    await parse.InvocationConfiguration.Error.WriteLineAsync($"{path.Name}: {error}").ConfigureAwait(false);
                 }
 
                 if (result.ErrorCount > result.Errors.Count)
                 {
-                    await Console.Error.WriteLineAsync($"… and {result.ErrorCount - result.Errors.Count:N0} more errors.").ConfigureAwait(false);
+                    await parse.InvocationConfiguration.Error.WriteLineAsync($"… and {result.ErrorCount - result.Errors.Count:N0} more errors.").ConfigureAwait(false);
                 }
 
-                await Console.Error.WriteLineAsync($"obsess: {result.ErrorCount:N0} invalid value(s) in {path.Name}; nothing was imported.").ConfigureAwait(false);
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"obsess: {result.ErrorCount:N0} invalid value(s) in {path.Name}; nothing was imported.").ConfigureAwait(false);
                 return 1;
             }
 
-            Console.WriteLine(BulkLine(parse.GetValue(bulk), result.BulkTables));
-            Console.WriteLine(
+            await parse.InvocationConfiguration.Output.WriteLineAsync(BulkLine(parse.GetValue(bulk), result.BulkTables)).ConfigureAwait(false);
+            await parse.InvocationConfiguration.Output.WriteLineAsync(
                 $"Imported {result.Rows:N0} rows from {path.Name} as source '{src}' in {result.Elapsed.TotalSeconds:0.00} s " +
                 $"({result.Rows / Math.Max(result.Elapsed.TotalSeconds, 1e-9):N0} rows/s): {result.NewCustomers:N0} new customers, {result.UpdatedCustomers:N0} updated, " +
-                $"{result.NewIdentities:N0} new identities, {result.Orders:N0} orders, {result.Events:N0} events, {result.Merges:N0} merges, {result.Skipped:N0} already imported.");
+                $"{result.NewIdentities:N0} new identities, {result.Orders:N0} orders, {result.Events:N0} events, {result.Merges:N0} merges, {result.Skipped:N0} already imported.").ConfigureAwait(false);
             return 0;
         });
         return command;
