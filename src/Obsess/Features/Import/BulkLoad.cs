@@ -118,10 +118,26 @@ public static class BulkLoad
             // transaction only.
             await ExecuteAsync(connection, transaction, "SET LOCAL maintenance_work_mem = '256MB'", ct).ConfigureAwait(false);
         }
-
-        foreach (var index in indexes)
+        else
         {
-            await ExecuteAsync(connection, transaction, index.Create, ct).ConfigureAwait(false);
+            // SQLite sorts for CREATE INDEX on the calling thread alone unless given helper threads: with one, the
+            // two cores share each build. Set back below, as the connection returns to the pool.
+            await ExecuteAsync(connection, transaction, "PRAGMA threads = 1", ct).ConfigureAwait(false);
+        }
+
+        try
+        {
+            foreach (var index in indexes)
+            {
+                await ExecuteAsync(connection, transaction, index.Create, ct).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            if (sqlite)
+            {
+                await ExecuteAsync(connection, transaction, "PRAGMA threads = 0", CancellationToken.None).ConfigureAwait(false);
+            }
         }
     }
 
