@@ -28,10 +28,12 @@ public sealed record ImportResult(
 }
 
 /// <summary>
-/// Bulk import of customers, orders or events, all or nothing: every row is validated first, and one invalid row
-/// means nothing is written. Rows are resolved to customers with the same identity rules as the ingestion API,
-/// then written in one transaction with the bulk writer. Re-importing the same file changes nothing: orders are
-/// keyed by (source, order_id), events by message_id (or the row's content), customers by their identities.
+/// Bulk import of customers, orders or events, all or nothing: one invalid row means nothing is written (every row
+/// is still validated, so that all errors are counted). Rows are resolved to customers with the same identity rules
+/// as the ingestion API while the rest of the file is still being read, then written in one transaction with the
+/// bulk writer — for a large import in bulk-load mode (<see cref="BulkLoad"/>). Re-importing the same file changes
+/// nothing: orders are keyed by (source, order_id), events by message_id (or the row's content), customers by their
+/// identities.
 /// </summary>
 public sealed class ImportService(ObsessDb db, TimeProvider clock)
 {
