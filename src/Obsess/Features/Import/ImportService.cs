@@ -178,7 +178,7 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
     {
         var ws = workspace.Id;
         // Who holds each identity now: every identity of this source and the source-less ones (e-mail, phone).
-        var holders = new Dictionary<IdentityKey, Guid>();
+        var holders = new Dictionary<IdentityKey, Guid>(IdentityKeyComparer.Instance);
         foreach (var i in await db.Identities.AsNoTracking().Where(i => i.Source == "" || i.Source == source)
                      .Select(i => new { i.Kind, i.Source, i.Value, i.CustomerId }).ToListAsync(ct).ConfigureAwait(false))
         {
@@ -311,7 +311,7 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
                 Customer customer;
                 if (decision.CustomerId is { } id)
                 {
-                    customer = await CustomerAsync(id).ConfigureAwait(false);
+                    customer = created.TryGetValue(id, out var fresh) ? fresh : await CustomerAsync(id).ConfigureAwait(false);
                 }
                 else
                 {
