@@ -438,6 +438,7 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
 
             // A unique index that finds a duplicate here fails the import like a unique violation during the write would.
             await BulkLoad.RestoreAsync(connection, transaction, db.IsSqlite, deferred, ct).ConfigureAwait(false);
+            await BulkLoad.AnalyzeAsync(connection, transaction, db.IsSqlite, bulkTables, ct).ConfigureAwait(false);
         }
 
         await tx.CommitAsync(ct).ConfigureAwait(false);
