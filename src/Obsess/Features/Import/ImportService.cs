@@ -438,10 +438,18 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
 
             // A unique index that finds a duplicate here fails the import like a unique violation during the write would.
             await BulkLoad.RestoreAsync(connection, transaction, db.IsSqlite, deferred, ct).ConfigureAwait(false);
-            await BulkLoad.AnalyzeAsync(connection, transaction, db.IsSqlite, bulkTables, ct).ConfigureAwait(false);
         }
 
         await tx.CommitAsync(ct).ConfigureAwait(false);
+        // After the commit: ANALYZE takes a lock that lets others read and write, unlike the bulk load's. The rows are
+        // stored by now, so a failure here must not report the import as failed: autovacuum analyzes later anyway.
+        try
+        {
+            await BulkLoad.AnalyzeAsync(db, bulkTables, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (System.Data.Common.DbException)
+        {
+        }
         progress?.Invoke("Writing", 1);
         return new ImportResult(validation.Read, created.Count, updated.Count, newIdentities.Count, orders.Count, events.Count, skipped, merges, [], 0, watch.Elapsed) { BulkTables = bulkTables };
     }
