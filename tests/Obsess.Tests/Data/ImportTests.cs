@@ -1,5 +1,10 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Obsess.Data;
+using Obsess.Features.Customers;
 using Obsess.Features.Import;
 using Obsess.Tests.Infrastructure;
 
@@ -25,6 +30,14 @@ public abstract class ImportTests(ObsessAppFixture app)
     private Task<ImportResult> ImportAsync(Guid ws, ImportKind kind, string text, string format = "csv") =>
         app.InWorkspaceAsync(ws, sp => sp.GetRequiredService<ImportService>()
             .ImportAsync(kind, ImportReader.Read(new StringReader(text), format, new Dictionary<string, string>()), "crm"));
+
+    private Task<ImportResult> ImportAsync(Guid ws, string events, BulkMode bulk, Func<DbConnection, DbTransaction, CancellationToken, Task>? beforeIndexesRebuilt = null) =>
+        app.InWorkspaceAsync(ws, sp =>
+        {
+            var service = sp.GetRequiredService<ImportService>();
+            service.BeforeIndexesRebuilt = beforeIndexesRebuilt;
+            return service.ImportAsync(ImportKind.Events, ImportReader.Read(new StringReader(events), "csv", new Dictionary<string, string>()), "crm", bulk: bulk);
+        });
 
     private Task<(int Customers, int Identities, int Orders, int Events, string Fingerprint)> StateAsync(Guid ws) =>
         app.QueryAsync(ws, async db =>
@@ -124,6 +137,136 @@ public abstract class ImportTests(ObsessAppFixture app)
         (await ImportAsync(ws, ImportKind.Events, file)).Events.ShouldBe(3);
         (await ImportAsync(ws, ImportKind.Events, file)).Skipped.ShouldBe(3);
         (await StateAsync(ws)).ShouldBe((2, 2, 0, 3, (await StateAsync(ws)).Fingerprint));
+    }
+
+    private const string Events = """
+        customer_id,email,phone,event,timestamp,message_id,channel,sku,price
+        c1,ann@example.com,,Viewed,2026-01-01T09:00:00Z,m-1,web,SKU-1,10.50
+        c2,bob@example.com,+14155550100,Viewed,2026-01-02T09:00:00Z,m-2,ios,SKU-2,3
+        c1,ann@example.com,,Bought,2026-01-03T09:00:00Z,m-3,web,SKU-1,10.50
+        c3,cy@example.com,,Viewed,2026-01-04T09:00:00Z,m-4,,SKU-0042,
+        ,bob@example.com,,Bought,2026-01-05T09:00:00Z,m-5,ios,SKU-2,3
+        c2,,+14155550100,Returned,2026-01-06T09:00:00Z,m-6,web,SKU-2,-3
+        """;
+
+    private static readonly string[] WrittenTables = ["customers", "customer_identities", "orders", "events"];
+
+    /// <summary>Every index and key of the tables an import writes, with its definition, as the catalog has it.</summary>
+    private static async Task<List<string>> IndexesAsync(DbConnection connection, DbTransaction? transaction)
+    {
+        var tables = string.Join(", ", WrittenTables.Select(t => $"'{t}'"));
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = connection is SqliteConnection
+            ? $"SELECT tbl_name || ': ' || name || ': ' || coalesce(sql, '(made by the table)') FROM sqlite_master WHERE type = 'index' AND tbl_name IN ({tables})"
+            : $"""
+               SELECT tablename || ': ' || indexname || ': ' || indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ({tables})
+               UNION ALL
+               SELECT conrelid::regclass::text || ': ' || conname || ': ' || pg_get_constraintdef(oid) FROM pg_constraint
+               WHERE conrelid IN (SELECT oid FROM pg_class WHERE relname IN ({tables}) AND relnamespace = current_schema()::regnamespace)
+               """;
+        var found = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            found.Add(reader.GetString(0));
+        }
+
+        return [.. found.Order(StringComparer.Ordinal)];
+    }
+
+    private Task<List<string>> IndexesAsync(Guid ws) => app.QueryAsync(ws, async db =>
+    {
+        await db.Database.OpenConnectionAsync();
+        return await IndexesAsync(db.Database.GetDbConnection(), null);
+    });
+
+    /// <summary>What an events import wrote, with customers named by their e-mail (ids and write times differ between workspaces).</summary>
+    private Task<List<string>> ContentAsync(Guid ws) => app.QueryAsync(ws, async db =>
+    {
+        var customers = await db.Customers.ToListAsync();
+        var email = customers.ToDictionary(c => c.Id, c => c.Email ?? "?");
+        var identities = await db.Identities.Select(i => new { i.CustomerId, i.Kind, i.Source, i.Value, i.FirstSeenAt }).ToListAsync();
+        var events = await db.Events.Select(e => new { e.CustomerId, e.Type, e.Name, e.Source, e.Channel, e.OccurredAt, e.Properties, e.MessageId }).ToListAsync();
+        return customers.Select(c => $"customer {c.Email} {c.Phone} {c.Name} {c.Traits} {c.FirstSeenAt:o} {c.LastSeenAt:o} {c.MergedIntoId is null}")
+            .Concat(identities.Select(i => $"identity {email[i.CustomerId]} {i.Kind} {i.Source} {i.Value} {i.FirstSeenAt:o}"))
+            .Concat(events.Select(e => $"event {email[e.CustomerId]} {e.Type} {e.Name} {e.Source} {e.Channel} {e.OccurredAt:o} {e.Properties} {e.MessageId}"))
+            .Order(StringComparer.Ordinal).ToList();
+    });
+
+    [Fact]
+    public async Task Bulk_mode_writes_the_same_rows_as_normal_mode_and_a_second_bulk_import_changes_nothing()
+    {
+        var normal = await app.CreateWorkspaceAsync();
+        var bulk = await app.CreateWorkspaceAsync();
+
+        var off = await ImportAsync(normal, Events, BulkMode.Off);
+        var on = await ImportAsync(bulk, Events, BulkMode.On);
+        var written = await ContentAsync(bulk);
+        var again = await ImportAsync(bulk, Events, BulkMode.On);
+
+        off.BulkTables.ShouldBeEmpty();
+        on.BulkTables.ShouldBe(["customers", "customer_identities", "events"]);
+        (on.NewCustomers, on.NewIdentities, on.Events).ShouldBe((off.NewCustomers, off.NewIdentities, off.Events));
+        (on.NewCustomers, on.NewIdentities, on.Events).ShouldBe((3, 7, 6));
+        written.ShouldBe(await ContentAsync(normal));
+        written.Count.ShouldBe(3 + 7 + 6);
+        (again.Events, again.Skipped, again.NewCustomers, again.BulkTables.Count).ShouldBe((0, 6, 0, 0));
+        (await ContentAsync(bulk)).ShouldBe(written);
+    }
+
+    [Fact]
+    public async Task A_bulk_import_drops_the_indexes_while_it_writes_and_rebuilds_each_as_it_was()
+    {
+        var ws = await app.CreateWorkspaceAsync();
+        var before = await IndexesAsync(ws);
+        List<string>? during = null;
+
+        var result = await ImportAsync(ws, Events, BulkMode.On, async (connection, transaction, _) => during = await IndexesAsync(connection, transaction));
+
+        result.Succeeded.ShouldBeTrue();
+        before.ShouldContain(i => i.StartsWith("events: ix_events_workspace_id_message_id: CREATE UNIQUE INDEX", StringComparison.Ordinal));
+        during.ShouldNotBeNull();
+        during.ShouldNotContain(i => i.Contains(": ix_events_", StringComparison.Ordinal) || i.Contains(": ix_customer_identities_", StringComparison.Ordinal) || i.Contains(": ix_customers_", StringComparison.Ordinal));
+        // Untouched: the orders table (no rows for it), and customers' primary key (foreign keys reference it).
+        during.Where(i => i.StartsWith("orders: ", StringComparison.Ordinal)).ShouldBe(before.Where(i => i.StartsWith("orders: ", StringComparison.Ordinal)));
+        during.ShouldContain(i => i.StartsWith("customers: ", StringComparison.Ordinal) && (i.Contains("pk_customers", StringComparison.Ordinal) || i.Contains("sqlite_autoindex_customers", StringComparison.Ordinal)));
+        (await IndexesAsync(ws)).ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task A_bulk_import_with_an_invalid_row_writes_nothing_and_leaves_the_indexes()
+    {
+        var ws = await app.CreateWorkspaceAsync();
+        var before = await IndexesAsync(ws);
+
+        var result = await ImportAsync(ws, Events.Replace("2026-01-04T09:00:00Z", "the fourth", StringComparison.Ordinal), BulkMode.On);
+
+        result.Succeeded.ShouldBeFalse();
+        result.Errors.Select(e => (e.Line, e.Field)).ShouldBe([(5, "timestamp")]);
+        (await ContentAsync(ws)).ShouldBeEmpty();
+        (await IndexesAsync(ws)).ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task A_duplicate_that_only_the_rebuilt_unique_index_catches_rolls_back_everything_and_keeps_the_indexes()
+    {
+        var ws = await app.CreateWorkspaceAsync();
+        var before = await IndexesAsync(ws);
+
+        // Another writer's event with one of the file's message ids, arriving after the import checked the stored ids:
+        // written here inside the import's transaction, after its rows, where only the rebuilt unique index can see it.
+        var failure = await Should.ThrowAsync<DbException>(() => ImportAsync(ws, Events, BulkMode.On, (connection, transaction, ct) =>
+            BulkWriter.WriteAsync(connection, transaction, "events", Features.Demo.DemoLoader.EventColumns,
+                [new CustomerEvent { WorkspaceId = ws, Id = Guid.CreateVersion7(), CustomerId = Guid.CreateVersion7(), Type = "track", Name = "Elsewhere", Source = "api", Channel = "web", OccurredAt = DateTime.UtcNow, MessageId = "m-3" }],
+                ct: ct)));
+
+        failure.Message.ShouldContain("message_id", Case.Insensitive, failure.Message);
+        (await ContentAsync(ws)).ShouldBeEmpty();
+        (await IndexesAsync(ws)).ShouldBe(before);
+        // And the tables are whole: the same file imports cleanly afterwards.
+        (await ImportAsync(ws, Events, BulkMode.On)).Events.ShouldBe(6);
+        (await IndexesAsync(ws)).ShouldBe(before);
     }
 }
 

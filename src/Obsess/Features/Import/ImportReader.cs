@@ -43,6 +43,8 @@ public static class ImportReader
             throw new ImportFormatException($"line 1: the column '{duplicate.Key}' appears twice (after --map).");
         }
 
+        var columns = new CsvColumns(header);
+
         while (parser.Read())
         {
             var record = parser.Record!;
@@ -57,16 +59,13 @@ public static class ImportReader
                 throw new ImportFormatException($"line {line}: {record.Length} fields where the header has {header.Length}.");
             }
 
-            var fields = new Dictionary<string, string?>(header.Length, StringComparer.Ordinal);
+            var values = new string?[header.Length];
             for (var i = 0; i < header.Length; i++)
             {
-                if (header[i].Length > 0)
-                {
-                    fields[header[i]] = record[i].Length == 0 ? null : record[i];
-                }
+                values[i] = record[i].Length == 0 ? null : record[i];
             }
 
-            yield return new RawRow(line, fields);
+            yield return new RawRow(line, new CsvFields(columns, values));
         }
     }
 
@@ -131,4 +130,80 @@ public static class ImportReader
 
         return map;
     }
+}
+
+/// <summary>A CSV file's named columns, shared by all its rows: where each name is, and the names in ordinal order.</summary>
+internal sealed class CsvColumns
+{
+    public CsvColumns(string[] header)
+    {
+        for (var i = 0; i < header.Length; i++)
+        {
+            if (header[i].Length > 0)
+            {
+                Index[header[i]] = i;
+            }
+        }
+
+        InHeaderOrder = [.. Index.Values.Order()];
+        InKeyOrder = [.. Index.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => c.Value)];
+        Names = header;
+    }
+
+    public string[] Names { get; }
+
+    public Dictionary<string, int> Index { get; } = new(StringComparer.Ordinal);
+
+    public int[] InHeaderOrder { get; }
+
+    /// <summary>Column positions sorted by name (ordinal), for readers that want the fields in key order.</summary>
+    public int[] InKeyOrder { get; }
+}
+
+/// <summary>
+/// One CSV row as a read-only dictionary of its named columns (empty fields are null), over the values array and the
+/// file's shared <see cref="CsvColumns"/>: a row costs one array instead of a dictionary of its own.
+/// </summary>
+internal sealed class CsvFields(CsvColumns columns, string?[] values) : IReadOnlyDictionary<string, string?>
+{
+    public string? this[string key] => TryGetValue(key, out var value) ? value : throw new KeyNotFoundException(key);
+
+    public IEnumerable<string> Keys => columns.InHeaderOrder.Select(i => columns.Names[i]);
+
+    public IEnumerable<string?> Values => columns.InHeaderOrder.Select(i => values[i]);
+
+    public int Count => columns.InHeaderOrder.Length;
+
+    public bool ContainsKey(string key) => columns.Index.ContainsKey(key);
+
+    public bool TryGetValue(string key, out string? value)
+    {
+        if (columns.Index.TryGetValue(key, out var i))
+        {
+            value = values[i];
+            return true;
+        }
+
+        value = null;
+        return false;
+    }
+
+    /// <summary>The fields sorted by name (ordinal), without sorting them again for every row.</summary>
+    public IEnumerable<KeyValuePair<string, string?>> InKeyOrder()
+    {
+        foreach (var i in columns.InKeyOrder)
+        {
+            yield return new(columns.Names[i], values[i]);
+        }
+    }
+
+    public IEnumerator<KeyValuePair<string, string?>> GetEnumerator()
+    {
+        foreach (var i in columns.InHeaderOrder)
+        {
+            yield return new(columns.Names[i], values[i]);
+        }
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }

@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Obsess.Data;
 using Obsess.Features.Customers;
+using Obsess.Features.Workspaces;
 
 namespace Obsess.Features.Import;
 
@@ -20,49 +22,126 @@ public sealed record ImportResult(
     TimeSpan Elapsed)
 {
     public bool Succeeded => ErrorCount == 0;
+
+    /// <summary>The tables written in bulk-load mode (without their secondary indexes, rebuilt before the commit).</summary>
+    public IReadOnlyList<string> BulkTables { get; init; } = [];
 }
 
 /// <summary>
-/// Bulk import of customers, orders or events, all or nothing: every row is validated first, and one invalid row
-/// means nothing is written. Rows are resolved to customers with the same identity rules as the ingestion API,
-/// then written in one transaction with the bulk writer. Re-importing the same file changes nothing: orders are
-/// keyed by (source, order_id), events by message_id (or the row's content), customers by their identities.
+/// Bulk import of customers, orders or events, all or nothing: one invalid row means nothing is written (every row
+/// is still validated, so that all errors are counted). Rows are resolved to customers with the same identity rules
+/// as the ingestion API while the rest of the file is still being read, then written in one transaction with the
+/// bulk writer — for a large import in bulk-load mode (<see cref="BulkLoad"/>). Re-importing the same file changes
+/// nothing: orders are keyed by (source, order_id), events by message_id (or the row's content), customers by their
+/// identities.
 /// </summary>
 public sealed class ImportService(ObsessDb db, TimeProvider clock)
 {
     public const int MaxErrorsShown = 100;
 
-    public async Task<ImportResult> ImportAsync(ImportKind kind, IEnumerable<RawRow> rows, string source, Action<string, double>? progress = null, CancellationToken ct = default)
+    /// <summary>Tests only: runs inside the transaction after a bulk load's write, before its indexes are rebuilt.</summary>
+    internal Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, CancellationToken, Task>? BeforeIndexesRebuilt { get; set; }
+
+    public async Task<ImportResult> ImportAsync(
+        ImportKind kind, IEnumerable<RawRow> rows, string source, Action<string, double>? progress = null, BulkMode bulk = BulkMode.Auto, CancellationToken ct = default)
     {
         var watch = Stopwatch.StartNew();
         var ws = db.CurrentWorkspaceId;
         var workspace = await db.Workspaces.AsNoTracking().FirstAsync(w => w.Id == ws, ct).ConfigureAwait(false);
-        var valid = new List<ImportRow>();
-        var errors = new List<ImportError>();
-        var errorCount = 0;
-        var read = 0;
-        foreach (var raw in rows)
-        {
-            var (row, rowErrors) = ImportRows.Validate(kind, raw, source, workspace.DefaultRegion);
-            if (row is not null)
-            {
-                valid.Add(row);
-            }
 
-            errorCount += rowErrors.Count;
-            errors.AddRange(rowErrors.Take(Math.Max(0, MaxErrorsShown - errors.Count)));
-            if (++read % 50_000 == 0)
+        // Two cores, two stages: one thread reads and validates the file while this one resolves the rows already
+        // validated (a bounded channel of batches between them keeps memory flat). Nothing is written until the last
+        // row is validated, so the import stays all or nothing: once a row is invalid, no more rows are handed over,
+        // the rest of the file is only validated (to count its errors), and the transaction is rolled back.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var validation = new Validation();
+        var channel = Channel.CreateBounded<ImportRow[]>(new BoundedChannelOptions(16) { SingleReader = true, SingleWriter = true });
+        var validator = Task.Run(() => ValidateAsync(kind, rows, source, workspace.DefaultRegion, channel.Writer, validation, stop.Token), stop.Token);
+        try
+        {
+            return await ResolveAndWriteAsync(kind, source, workspace, channel.Reader, validator, validation, progress, bulk, watch, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Whatever happened here, the validating thread must be done with the caller's reader before we return.
+            await stop.CancelAsync().ConfigureAwait(false);
+            try
             {
-                progress?.Invoke("Validating", 0);
+                await validator.ConfigureAwait(false);
+            }
+            catch (Exception) when (validator.IsCanceled || validator.IsFaulted)
+            {
+                // Already observed by ResolveAndWriteAsync, or the import failed for another reason being thrown now.
             }
         }
+    }
 
-        if (errorCount > 0)
+    private const int BatchSize = 2048;
+
+    /// <summary>What the validating thread found: every row read, the first errors and their count.</summary>
+    private sealed class Validation
+    {
+        private volatile bool _failed;
+
+        public int Read { get; set; }
+
+        public List<ImportError> Errors { get; } = [];
+
+        public int ErrorCount { get; set; }
+
+        /// <summary>Read by the resolving thread, so it stops work that will be rolled back.</summary>
+        public bool Failed => _failed;
+
+        public void Add(List<ImportError> errors)
         {
-            return new ImportResult(read, 0, 0, 0, 0, 0, 0, 0, errors, errorCount, watch.Elapsed);
+            ErrorCount += errors.Count;
+            Errors.AddRange(errors.Take(Math.Max(0, MaxErrorsShown - Errors.Count)));
+            _failed = true;
         }
+    }
 
-        progress?.Invoke("Resolving", 0.2);
+    private static async Task ValidateAsync(ImportKind kind, IEnumerable<RawRow> rows, string source, string region, ChannelWriter<ImportRow[]> writer, Validation validation, CancellationToken ct)
+    {
+        try
+        {
+            var batch = new List<ImportRow>(BatchSize);
+            foreach (var raw in rows)
+            {
+                ct.ThrowIfCancellationRequested();
+                validation.Read++;
+                var (row, rowErrors) = ImportRows.Validate(kind, raw, source, region);
+                if (rowErrors.Count > 0)
+                {
+                    validation.Add(rowErrors);
+                }
+                else if (!validation.Failed)
+                {
+                    batch.Add(row!);
+                    if (batch.Count == BatchSize)
+                    {
+                        await writer.WriteAsync([.. batch], ct).ConfigureAwait(false);
+                        batch.Clear();
+                    }
+                }
+            }
+
+            if (batch.Count > 0 && !validation.Failed)
+            {
+                await writer.WriteAsync([.. batch], ct).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            writer.Complete();
+        }
+    }
+
+    private async Task<ImportResult> ResolveAndWriteAsync(
+        ImportKind kind, string source, Workspace workspace, ChannelReader<ImportRow[]> rows, Task validator, Validation validation,
+        Action<string, double>? progress, BulkMode bulk, Stopwatch watch, CancellationToken ct)
+    {
+        var ws = workspace.Id;
+        progress?.Invoke("Resolving", 0);
         var now = clock.GetUtcNow().UtcDateTime;
         await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
         if (!db.IsSqlite)
@@ -79,12 +158,50 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
             await db.Database.ExecuteSqlRawAsync("PRAGMA cache_size = -262144", ct).ConfigureAwait(false); // KiB: 256 MiB
         }
 
+        try
+        {
+            return await ResolveAndWriteAsync(kind, source, workspace, rows, validator, validation, progress, bulk, watch, now, tx, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (db.IsSqlite)
+            {
+                // Also after a failure (the page cache setting is not part of the transaction).
+                await db.Database.ExecuteSqlRawAsync("PRAGMA cache_size = -2000", CancellationToken.None).ConfigureAwait(false); // SQLite's default
+            }
+        }
+    }
+
+    private async Task<ImportResult> ResolveAndWriteAsync(
+        ImportKind kind, string source, Workspace workspace, ChannelReader<ImportRow[]> rows, Task validator, Validation validation,
+        Action<string, double>? progress, BulkMode bulk, Stopwatch watch, DateTime now, IDbContextTransaction tx, CancellationToken ct)
+    {
+        var ws = workspace.Id;
         // Who holds each identity now: every identity of this source and the source-less ones (e-mail, phone).
-        var holders = new Dictionary<IdentityKey, Guid>();
+        var holders = new Dictionary<IdentityKey, Guid>(IdentityKeyComparer.Instance);
         foreach (var i in await db.Identities.AsNoTracking().Where(i => i.Source == "" || i.Source == source)
                      .Select(i => new { i.Kind, i.Source, i.Value, i.CustomerId }).ToListAsync(ct).ConfigureAwait(false))
         {
             holders[new IdentityKey(i.Kind, i.Source, i.Value)] = i.CustomerId;
+        }
+
+        var ids = new Version7Ids();
+        // Event names and channels repeat down a file; one string each, instead of one per row kept until the write
+        // (a million rows otherwise carry millions of copies through every garbage collection).
+        var repeated = new Dictionary<string, string>(StringComparer.Ordinal);
+        string Repeated(string value)
+        {
+            if (repeated.TryGetValue(value, out var same))
+            {
+                return same;
+            }
+
+            if (repeated.Count < 10_000)
+            {
+                repeated[value] = value;
+            }
+
+            return value;
         }
 
         var created = new Dictionary<Guid, Customer>();
@@ -101,27 +218,31 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
             ? (await db.Orders.AsNoTracking().Where(o => o.Source == source).Select(o => o.ExternalId).ToListAsync(ct).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal)
             : [];
         var knownEvents = new HashSet<string>(StringComparer.Ordinal);
-        if (kind == ImportKind.Events)
-        {
-            knownEvents.UnionWith(await StoredMessageIdsAsync(db, valid.Select(r => r.MessageId!).Distinct(), ct).ConfigureAwait(false));
-        }
-
-        // Load every stored customer the rows name, in chunks, rather than one query per row.
-        var named = valid.SelectMany(r => r.Identities).Where(holders.ContainsKey).Select(i => holders[i]).Distinct().ToList();
-        var held = await Ingestion.IngestionService.IdentitiesOfAsync(db, named, ct).ConfigureAwait(false);
-        foreach (var chunk in named.Chunk(1000))
-        {
-            foreach (var c in await db.Customers.Where(c => chunk.Contains(c.Id)).ToListAsync(ct).ConfigureAwait(false))
-            {
-                existing[c.Id] = c;
-            }
-        }
+        // A workspace with no events stored has none of the file's message ids: the first import skips the lookup.
+        var eventsStored = kind == ImportKind.Events && await db.Events.AnyAsync(ct).ConfigureAwait(false);
+        var held = new Dictionary<Guid, HashSet<IdentityKey>>();
+        var loaded = new HashSet<Guid>();
 
         void Repoint(Guid from, Guid to)
         {
             foreach (var i in newIdentities.Where(i => i.CustomerId == from)) { i.CustomerId = to; }
             foreach (var o in orders.Where(o => o.CustomerId == from)) { o.CustomerId = to; }
             foreach (var e in events.Where(e => e.CustomerId == from)) { e.CustomerId = to; }
+        }
+
+        async Task<ResolutionDecision> DecideAsync(ImportRow row)
+        {
+            var stated = row.Identities.Distinct().ToList();
+            var known = new Dictionary<Guid, KnownCustomer>();
+            foreach (var holder in stated.Where(holders.ContainsKey).Select(i => holders[i]).Distinct())
+            {
+                var c = await CustomerAsync(holder).ConfigureAwait(false);
+                // Customers created by this import count as newer than every stored one, in the order they appeared.
+                var createdAt = created.ContainsKey(holder) ? now.AddTicks(createdOrder[holder]) : c.CreatedAt;
+                known[holder] = new KnownCustomer(holder, createdAt, held.GetValueOrDefault(holder) ?? []);
+            }
+
+            return IdentityResolution.Decide(stated, holders, known);
         }
 
         async Task<Customer> CustomerAsync(Guid id)
@@ -137,127 +258,224 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
         }
 
         var done = 0;
-        foreach (var row in valid)
+        await foreach (var batch in rows.ReadAllAsync(ct).ConfigureAwait(false))
         {
-            if (kind == ImportKind.Orders && !knownOrders.Add(row.ExternalId!) || kind == ImportKind.Events && !knownEvents.Add(row.MessageId!))
+            if (validation.Failed)
             {
-                skipped++;
-                continue;
+                continue; // rolled back below: drain the channel without resolving.
             }
 
-            var stated = row.Identities.Distinct().ToList();
-            var known = new Dictionary<Guid, KnownCustomer>();
-            foreach (var holder in stated.Where(holders.ContainsKey).Select(i => holders[i]).Distinct())
+            if (eventsStored)
             {
-                var c = await CustomerAsync(holder).ConfigureAwait(false);
-                // Customers created by this import count as newer than every stored one, in the order they appeared.
-                var createdAt = created.ContainsKey(holder) ? now.AddTicks(createdOrder[holder]) : c.CreatedAt;
-                known[holder] = new KnownCustomer(holder, createdAt, held.GetValueOrDefault(holder) ?? []);
+                knownEvents.UnionWith(await StoredMessageIdsAsync(db, batch.Select(r => r.MessageId!).Distinct(), ct).ConfigureAwait(false));
             }
 
-            var decision = IdentityResolution.Decide(stated, holders, known);
-            Customer customer;
-            if (decision.CustomerId is { } id)
+            // Load the stored customers this batch names, in chunks, rather than one query per row. Loaded later than
+            // before the first row, their identities may include ones a merge of this import moved; the union is the same.
+            var named = new List<Guid>();
+            foreach (var row in batch)
             {
-                customer = await CustomerAsync(id).ConfigureAwait(false);
-            }
-            else
-            {
-                var at = row.At ?? now;
-                customer = new Customer { WorkspaceId = ws, Id = Guid.CreateVersion7(), CreatedAt = now, UpdatedAt = now, FirstSeenAt = at, LastSeenAt = at };
-                created[customer.Id] = customer;
-                createdOrder[customer.Id] = created.Count;
-            }
-
-            foreach (var mergedId in decision.MergeIntoSurvivor)
-            {
-                if (created.Remove(mergedId, out var fresh))
+                foreach (var identity in row.Identities)
                 {
-                    // A customer born in this import has no stored rows: point its pending rows at the survivor.
-                    Repoint(mergedId, customer.Id);
-                    foreach (var key in holders.Where(h => h.Value == mergedId).Select(h => h.Key).ToList()) { holders[key] = customer.Id; }
-                    Ingestion.IngestionService.Held(held, customer.Id).UnionWith(held.GetValueOrDefault(mergedId) ?? []);
-                    customer.Traits = TraitMerge.Apply(customer.Traits, fresh.Traits, incomingIsNewer: false);
-                    customer.Consent = Consent.Merge(customer.Consent, fresh.Consent);
-                    customer.Name ??= fresh.Name;
-                    customer.Email ??= fresh.Email;
-                    customer.Phone ??= fresh.Phone;
+                    if (holders.TryGetValue(identity, out var holder) && !created.ContainsKey(holder) && loaded.Add(holder))
+                    {
+                        named.Add(holder);
+                    }
+                }
+            }
+
+            foreach (var (id, keys) in await Ingestion.IngestionService.IdentitiesOfAsync(db, named, ct).ConfigureAwait(false))
+            {
+                Ingestion.IngestionService.Held(held, id).UnionWith(keys);
+            }
+
+            foreach (var chunk in named.Chunk(1000))
+            {
+                foreach (var c in await db.Customers.Where(c => chunk.Contains(c.Id)).ToListAsync(ct).ConfigureAwait(false))
+                {
+                    existing.TryAdd(c.Id, c);
+                }
+            }
+
+            foreach (var row in batch)
+            {
+                if (kind == ImportKind.Orders && !knownOrders.Add(row.ExternalId!) || kind == ImportKind.Events && !knownEvents.Add(row.MessageId!))
+                {
+                    skipped++;
+                    continue;
+                }
+
+                var decision = SoleHolder(row.Identities, holders) is { } sole
+                    ? new ResolutionDecision { CustomerId = sole, Attach = [], MergeIntoSurvivor = [], Refused = [] }
+                    : await DecideAsync(row).ConfigureAwait(false);
+                Customer customer;
+                if (decision.CustomerId is { } id)
+                {
+                    customer = created.TryGetValue(id, out var fresh) ? fresh : await CustomerAsync(id).ConfigureAwait(false);
                 }
                 else
                 {
-                    // Rows of this import not yet written follow the merged customer to the survivor too.
-                    Repoint(mergedId, customer.Id);
-                    await db.SaveChangesAsync(ct).ConfigureAwait(false);
-                    await MergeService.MergeAsync(db, customer, existing[mergedId], decision.MergeCause ?? "linked by import", holders, now, ct).ConfigureAwait(false);
-                    Ingestion.IngestionService.Held(held, customer.Id).UnionWith(held.GetValueOrDefault(mergedId) ?? []);
-                    merges++;
+                    var at = row.At ?? now;
+                    customer = new Customer { WorkspaceId = ws, Id = ids.Next(), CreatedAt = now, UpdatedAt = now, FirstSeenAt = at, LastSeenAt = at };
+                    created[customer.Id] = customer;
+                    createdOrder[customer.Id] = created.Count;
                 }
-            }
 
-            foreach (var identity in decision.Attach)
-            {
-                newIdentities.Add(new CustomerIdentity { WorkspaceId = ws, Id = Guid.CreateVersion7(), CustomerId = customer.Id, Kind = identity.Kind, Source = identity.Source, Value = identity.Value, FirstSeenAt = row.At ?? now });
-                holders[identity] = customer.Id;
-                Ingestion.IngestionService.Held(held, customer.Id).Add(identity);
-            }
+                foreach (var mergedId in decision.MergeIntoSurvivor)
+                {
+                    if (created.Remove(mergedId, out var fresh))
+                    {
+                        // A customer born in this import has no stored rows: point its pending rows at the survivor.
+                        Repoint(mergedId, customer.Id);
+                        foreach (var key in holders.Where(h => h.Value == mergedId).Select(h => h.Key).ToList()) { holders[key] = customer.Id; }
+                        Ingestion.IngestionService.Held(held, customer.Id).UnionWith(held.GetValueOrDefault(mergedId) ?? []);
+                        customer.Traits = TraitMerge.Apply(customer.Traits, fresh.Traits, incomingIsNewer: false);
+                        customer.Consent = Consent.Merge(customer.Consent, fresh.Consent);
+                        customer.Name ??= fresh.Name;
+                        customer.Email ??= fresh.Email;
+                        customer.Phone ??= fresh.Phone;
+                    }
+                    else
+                    {
+                        // Rows of this import not yet written follow the merged customer to the survivor too.
+                        Repoint(mergedId, customer.Id);
+                        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+                        await MergeService.MergeAsync(db, customer, existing[mergedId], decision.MergeCause ?? "linked by import", holders, now, ct).ConfigureAwait(false);
+                        Ingestion.IngestionService.Held(held, customer.Id).UnionWith(held.GetValueOrDefault(mergedId) ?? []);
+                        merges++;
+                    }
+                }
 
-            var before = (customer.Name, customer.Email, customer.Phone, customer.Traits, customer.Consent, customer.FirstSeenAt, customer.LastSeenAt);
-            customer.Name ??= row.Name;
-            customer.Email ??= row.Email;
-            customer.Phone ??= row.Phone;
-            if (kind == ImportKind.Customers)
-            {
-                customer.Traits = TraitMerge.Apply(customer.Traits, row.Data);
-                if (!string.IsNullOrEmpty(row.Name)) { customer.Name = row.Name; }
-                if (row.Consent.Count > 0) { customer.Consent = Consent.Apply(customer.Consent, row.Consent, row.At ?? now, source); }
-            }
+                foreach (var identity in decision.Attach)
+                {
+                    newIdentities.Add(new CustomerIdentity { WorkspaceId = ws, Id = ids.Next(), CustomerId = customer.Id, Kind = identity.Kind, Source = identity.Source, Value = identity.Value, FirstSeenAt = row.At ?? now });
+                    holders[identity] = customer.Id;
+                    Ingestion.IngestionService.Held(held, customer.Id).Add(identity);
+                }
 
-            if (row.At is { } seen)
-            {
-                customer.FirstSeenAt = seen < customer.FirstSeenAt ? seen : customer.FirstSeenAt;
-                customer.LastSeenAt = seen > customer.LastSeenAt ? seen : customer.LastSeenAt;
-            }
+                var before = (customer.Name, customer.Email, customer.Phone, customer.Traits, customer.Consent, customer.FirstSeenAt, customer.LastSeenAt);
+                customer.Name ??= row.Name;
+                customer.Email ??= row.Email;
+                customer.Phone ??= row.Phone;
+                if (kind == ImportKind.Customers)
+                {
+                    customer.Traits = TraitMerge.Apply(customer.Traits, row.Data);
+                    if (!string.IsNullOrEmpty(row.Name)) { customer.Name = row.Name; }
+                    if (row.Consent.Count > 0) { customer.Consent = Consent.Apply(customer.Consent, row.Consent, row.At ?? now, source); }
+                }
 
-            if (!created.ContainsKey(customer.Id) && before != (customer.Name, customer.Email, customer.Phone, customer.Traits, customer.Consent, customer.FirstSeenAt, customer.LastSeenAt))
-            {
-                customer.UpdatedAt = now;
-                updated.Add(customer.Id);
-            }
+                if (row.At is { } seen)
+                {
+                    customer.FirstSeenAt = seen < customer.FirstSeenAt ? seen : customer.FirstSeenAt;
+                    customer.LastSeenAt = seen > customer.LastSeenAt ? seen : customer.LastSeenAt;
+                }
 
-            if (kind == ImportKind.Orders)
-            {
-                orders.Add(new Order { WorkspaceId = ws, Id = Guid.CreateVersion7(), CustomerId = customer.Id, Source = source, ExternalId = row.ExternalId!, Channel = row.Channel ?? "import", OrderedAt = row.At!.Value, Amount = row.Amount, Currency = row.Currency ?? workspace.Currency, Items = row.Items });
-            }
-            else if (kind == ImportKind.Events)
-            {
-                events.Add(new CustomerEvent { WorkspaceId = ws, Id = Guid.CreateVersion7(), CustomerId = customer.Id, Type = "track", Name = row.EventName!, Source = source, Channel = row.Channel ?? "import", OccurredAt = row.At!.Value, Properties = row.Data, MessageId = row.MessageId! });
-            }
+                if (!created.ContainsKey(customer.Id) && before != (customer.Name, customer.Email, customer.Phone, customer.Traits, customer.Consent, customer.FirstSeenAt, customer.LastSeenAt))
+                {
+                    customer.UpdatedAt = now;
+                    updated.Add(customer.Id);
+                }
 
-            if (++done % 20_000 == 0)
-            {
-                progress?.Invoke("Resolving", 0.2 + 0.3 * done / valid.Count);
+                if (kind == ImportKind.Orders)
+                {
+                    orders.Add(new Order { WorkspaceId = ws, Id = ids.Next(), CustomerId = customer.Id, Source = source, ExternalId = row.ExternalId!, Channel = row.Channel ?? "import", OrderedAt = row.At!.Value, Amount = row.Amount, Currency = row.Currency ?? workspace.Currency, Items = row.Items });
+                }
+                else if (kind == ImportKind.Events)
+                {
+                    events.Add(new CustomerEvent { WorkspaceId = ws, Id = ids.Next(), CustomerId = customer.Id, Type = "track", Name = Repeated(row.EventName!), Source = source, Channel = Repeated(row.Channel ?? "import"), OccurredAt = row.At!.Value, Properties = row.Data, MessageId = row.MessageId! });
+                }
+
+                if (++done % 20_000 == 0)
+                {
+                    // The file's length in rows is not known until it is read: a bar that slows as it nears half way.
+                    progress?.Invoke("Resolving", 0.5 * done / (done + 500_000.0));
+                }
             }
         }
 
-        // Existing customers changed through tracked entities; new rows go through the bulk writer.
+        // The validating thread is done (it completed the channel); its exceptions (a malformed file) surface here.
+        await validator.ConfigureAwait(false);
+        if (validation.ErrorCount > 0)
+        {
+            // Rolled back as the transaction is disposed: a merge made while resolving the rows before the first
+            // invalid one is undone with everything else.
+            return new ImportResult(validation.Read, 0, 0, 0, 0, 0, 0, 0, validation.Errors, validation.ErrorCount, watch.Elapsed);
+        }
+
+        // Existing customers changed through tracked entities; new rows go through the bulk writer. Every read of the
+        // import (stored identities, message ids and orders, the customers it updates or merges) is done by now, so
+        // from here on no query of this import needs the indexes a bulk load takes away.
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         var connection = db.Database.GetDbConnection();
         var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
+        (string Table, int Rows)[] tables = [("customers", created.Count), ("customer_identities", newIdentities.Count), ("orders", orders.Count), ("events", events.Count)];
+        var bulkTables = new List<string>();
+        var deferred = new List<DeferredIndex>();
+        foreach (var (table, count) in tables)
+        {
+            var holds = bulk == BulkMode.Auto && count >= BulkLoad.AutoMinimumRows ? await BulkLoad.RowsHeldAsync(connection, transaction, table, count + 1L, ct).ConfigureAwait(false) : 0;
+            if (BulkLoad.Applies(bulk, count, holds))
+            {
+                bulkTables.Add(table);
+                deferred.AddRange(await BulkLoad.DropAsync(connection, transaction, db.IsSqlite, table, ct).ConfigureAwait(false));
+            }
+        }
+
         var total = (double)Math.Max(1, created.Count + newIdentities.Count + orders.Count + events.Count);
         var written = 0;
-        void Report(int n) => progress?.Invoke("Writing", 0.5 + 0.5 * (written + n) / total);
+        void Report(int n) => progress?.Invoke("Writing", 0.5 + (deferred.Count > 0 ? 0.4 : 0.5) * (written + n) / total);
         written += await BulkWriter.WriteAsync(connection, transaction, "customers", Demo.DemoLoader.CustomerColumns, created.Values, Report, ct).ConfigureAwait(false);
         written += await BulkWriter.WriteAsync(connection, transaction, "customer_identities", Demo.DemoLoader.IdentityColumns, newIdentities, Report, ct).ConfigureAwait(false);
         written += await BulkWriter.WriteAsync(connection, transaction, "orders", Demo.DemoLoader.OrderColumns, orders, Report, ct).ConfigureAwait(false);
         await BulkWriter.WriteAsync(connection, transaction, "events", Demo.DemoLoader.EventColumns, events, Report, ct).ConfigureAwait(false);
-        await tx.CommitAsync(ct).ConfigureAwait(false);
-        if (db.IsSqlite)
+        if (deferred.Count > 0)
         {
-            await db.Database.ExecuteSqlRawAsync("PRAGMA cache_size = -2000", ct).ConfigureAwait(false); // SQLite's default
+            progress?.Invoke("Indexing", 0.9);
+            if (BeforeIndexesRebuilt is { } hook)
+            {
+                await hook(connection, transaction, ct).ConfigureAwait(false);
+            }
+
+            // A unique index that finds a duplicate here fails the import like a unique violation during the write would.
+            await BulkLoad.RestoreAsync(connection, transaction, db.IsSqlite, deferred, ct).ConfigureAwait(false);
         }
 
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        // After the commit: ANALYZE takes a lock that lets others read and write, unlike the bulk load's. The rows are
+        // stored by now, so a failure here must not report the import as failed: autovacuum analyzes later anyway.
+        try
+        {
+            await BulkLoad.AnalyzeAsync(db, bulkTables, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (System.Data.Common.DbException)
+        {
+        }
         progress?.Invoke("Writing", 1);
-        return new ImportResult(read, created.Count, updated.Count, newIdentities.Count, orders.Count, events.Count, skipped, merges, [], 0, watch.Elapsed);
+        return new ImportResult(validation.Read, created.Count, updated.Count, newIdentities.Count, orders.Count, events.Count, skipped, merges, [], 0, watch.Elapsed) { BulkTables = bulkTables };
+    }
+
+    /// <summary>
+    /// The common case of a large import, a known customer's next row: every identity the row states is held, all
+    /// by one customer, and not only through anonymous ids. <see cref="IdentityResolution.Decide"/> would return that
+    /// customer with nothing to attach, merge or refuse (its rule 2; the shared-device guard applies only to a holder
+    /// met through anonymous ids alone), so the import does not build its inputs for such a row. Null otherwise.
+    /// </summary>
+    internal static Guid? SoleHolder(IReadOnlyList<IdentityKey> stated, Dictionary<IdentityKey, Guid> holders)
+    {
+        Guid? sole = null;
+        var strong = false;
+        foreach (var identity in stated)
+        {
+            if (!holders.TryGetValue(identity, out var holder) || sole is { } other && other != holder)
+            {
+                return null;
+            }
+
+            sole = holder;
+            strong |= identity.Kind != IdentityKinds.Anonymous;
+        }
+
+        return strong ? sole : null;
     }
 
     /// <summary>
