@@ -163,4 +163,31 @@ public class IdentityResolutionTests
         bare.MergeIntoSurvivor.ShouldBe(full.MergeIntoSurvivor);
         bare.Refused.ShouldBe(full.Refused);
     }
+
+    [Fact]
+    public void Sole_holder_answers_only_where_Decide_gives_that_customer_with_nothing_else_to_do()
+    {
+        var a = Guid.NewGuid();
+        var b = Guid.NewGuid();
+        var holders = new Dictionary<IdentityKey, Guid> { [User("u1")] = a, [Email("a@example.com")] = a, [Anon("d1")] = a, [User("u2")] = b, [Anon("d2")] = b };
+        var customers = new Dictionary<Guid, KnownCustomer>
+        {
+            [a] = new(a, Old, [User("u1"), Email("a@example.com"), Anon("d1")]),
+            [b] = new(b, Young, [User("u2"), Anon("d2")]),
+        };
+
+        // Every stated identity held by one customer, one of them not anonymous: the shortcut and Decide agree.
+        foreach (IdentityKey[] stated in new[] { new[] { User("u1") }, [User("u1"), Email("a@example.com")], [Anon("d1"), User("u1")] })
+        {
+            IdentityResolution.SoleHolder(stated, holders).ShouldBe(a);
+            var decision = IdentityResolution.Decide(stated, holders, customers);
+            (decision.CustomerId, decision.Attach.Count, decision.MergeIntoSurvivor.Count, decision.Refused.Count).ShouldBe((a, 0, 0, 0));
+        }
+
+        // Otherwise it abstains: an unknown identity to attach, two customers to merge, or a device id alone (the guard's case).
+        IdentityResolution.SoleHolder([User("u1"), Email("new@example.com")], holders).ShouldBeNull();
+        IdentityResolution.SoleHolder([User("u1"), User("u2")], holders).ShouldBeNull();
+        IdentityResolution.SoleHolder([Anon("d1")], holders).ShouldBeNull();
+        IdentityResolution.SoleHolder([], holders).ShouldBeNull();
+    }
 }

@@ -73,6 +73,30 @@ public static class IdentityResolution
         return named.Count > 1 ? named.Keys : named.Where(n => n.Value).Select(n => n.Key).ToList();
     }
 
+    /// <summary>
+    /// <see cref="Decide"/>'s answer when it is already known from the stated identities alone: every one is held, all
+    /// by one customer, and not only through anonymous ids. Then rule 2 gives that customer with nothing to attach,
+    /// merge or refuse (the shared-device guard looks only at a holder met through anonymous ids alone), so a caller
+    /// resolving a large import need not load the holder to build <see cref="Decide"/>'s inputs. Null otherwise.
+    /// </summary>
+    public static Guid? SoleHolder(IReadOnlyList<IdentityKey> stated, IReadOnlyDictionary<IdentityKey, Guid> holders)
+    {
+        Guid? sole = null;
+        var strong = false;
+        foreach (var identity in stated)
+        {
+            if (!holders.TryGetValue(identity, out var holder) || sole is { } other && other != holder)
+            {
+                return null;
+            }
+
+            sole = holder;
+            strong |= identity.Kind != IdentityKinds.Anonymous;
+        }
+
+        return strong ? sole : null;
+    }
+
     public static ResolutionDecision Decide(
         IReadOnlyList<IdentityKey> stated,
         IReadOnlyDictionary<IdentityKey, Guid> holders,

@@ -305,7 +305,7 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
                     continue;
                 }
 
-                var decision = SoleHolder(row.Identities, holders) is { } sole
+                var decision = IdentityResolution.SoleHolder(row.Identities, holders) is { } sole
                     ? new ResolutionDecision { CustomerId = sole, Attach = [], MergeIntoSurvivor = [], Refused = [] }
                     : await DecideAsync(row).ConfigureAwait(false);
                 Customer customer;
@@ -452,30 +452,6 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
         }
         progress?.Invoke("Writing", 1);
         return new ImportResult(validation.Read, created.Count, updated.Count, newIdentities.Count, orders.Count, events.Count, skipped, merges, [], 0, watch.Elapsed) { BulkTables = bulkTables };
-    }
-
-    /// <summary>
-    /// The common case of a large import, a known customer's next row: every identity the row states is held, all
-    /// by one customer, and not only through anonymous ids. <see cref="IdentityResolution.Decide"/> would return that
-    /// customer with nothing to attach, merge or refuse (its rule 2; the shared-device guard applies only to a holder
-    /// met through anonymous ids alone), so the import does not build its inputs for such a row. Null otherwise.
-    /// </summary>
-    internal static Guid? SoleHolder(IReadOnlyList<IdentityKey> stated, Dictionary<IdentityKey, Guid> holders)
-    {
-        Guid? sole = null;
-        var strong = false;
-        foreach (var identity in stated)
-        {
-            if (!holders.TryGetValue(identity, out var holder) || sole is { } other && other != holder)
-            {
-                return null;
-            }
-
-            sole = holder;
-            strong |= identity.Kind != IdentityKinds.Anonymous;
-        }
-
-        return strong ? sole : null;
     }
 
     /// <summary>
