@@ -105,6 +105,46 @@ public abstract class ScoresTests(ObsessAppFixture app)
     }
 
     [Fact]
+    public async Task An_event_that_leaves_the_profile_as_it_was_is_not_written_to_the_customer_but_still_makes_the_scores_due()
+    {
+        var ws = await app.CreateWorkspaceAsync(demoCustomers: 150, seed: 22);
+        var key = await app.CreateApiKeyAsync(ws, Roles.Ingest);
+        using var writer = app.ApiClient();
+        writer.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(key.Key + ":")));
+        var log = new ErrorLog();
+        var job = new ScoresJob(app.App.Services, log, TimeProvider.System);
+        Task<List<DateTime>> RunsAsync() => app.QueryAsync(ws, db => db.ModelRuns.Where(r => r.Kind == "clv").Select(r => r.At).ToListAsync());
+        async Task TrackAsync(string messageId) =>
+            (await writer.PostAsJsonAsync(new Uri("/v1/track", UriKind.Relative), new { userId = "late-1", @event = "Opened app", timestamp = "2026-03-01T10:00:00Z", messageId }))
+                .EnsureSuccessStatusCode();
+
+        await job.RunOnceAsync(CancellationToken.None);
+        await TrackAsync("late-a"); // a new customer: the profile changes
+        await job.RunOnceAsync(CancellationToken.None);
+        var before = await app.QueryAsync(ws, db => db.Customers.AsNoTracking().SingleAsync(c => c.Id == db.Identities.Single(i => i.Value == "late-1").CustomerId));
+        (await RunsAsync()).Count.ShouldBe(2);
+
+        await TrackAsync("late-b"); // the same moment again: first and last seen, traits and identities stay as they are
+        var after = await app.QueryAsync(ws, db => db.Customers.AsNoTracking().SingleAsync(c => c.Id == before.Id));
+        await job.RunOnceAsync(CancellationToken.None);
+
+        after.UpdatedAt.ShouldBe(before.UpdatedAt);
+        (await app.QueryAsync(ws, db => db.Events.CountAsync(e => e.CustomerId == before.Id))).ShouldBe(2);
+        (await RunsAsync()).Count.ShouldBe(3);
+        log.Errors.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void The_time_of_a_version_7_id_is_read_from_its_first_48_bits_and_other_versions_have_none()
+    {
+        var at = new DateTimeOffset(2026, 11, 24, 6, 30, 15, 123, TimeSpan.Zero);
+
+        ScoresJob.Version7Time(Guid.CreateVersion7(at)).ShouldBe(at.UtcDateTime);
+        ScoresJob.Version7Time(Guid.Parse("0193a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b")).ShouldBe(DateTime.UnixEpoch.AddMilliseconds(0x0193a1b2c3d4));
+        ScoresJob.Version7Time(Guid.NewGuid()).ShouldBeNull();
+    }
+
+    [Fact]
     public async Task A_workspace_too_small_for_the_models_says_why_and_still_records_history()
     {
         var ws = await app.CreateWorkspaceAsync(demoCustomers: 8, seed: 3);

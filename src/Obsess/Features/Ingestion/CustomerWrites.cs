@@ -19,6 +19,11 @@ internal readonly record struct StoredProfile(string? Name, string? Email, strin
 /// <c>UPDATE … FROM unnest(…)</c> for the whole set. SQLite: a prepared <c>UPDATE</c> per customer (in-process,
 /// so no round trip) that sets only the columns that changed — SQLite rewrites an index whenever one of its
 /// columns is assigned, even to the same value, and customers carry three secondary indexes.
+/// A customer whose profile columns are all as stored is not written at all, although its <c>updated_at</c> would
+/// move: most events of a backfill or of a returning visitor change nothing but that (bench, 1M events: about nine
+/// in ten), and on PostgreSQL each such update wrote a new row version and an entry in each of the four indexes
+/// inside the workspace's serialized ingestion. What reads <c>updated_at</c> as "something changed" (the scores
+/// job) also reads the newest event.
 /// </summary>
 internal static class CustomerWrites
 {
@@ -26,6 +31,7 @@ internal static class CustomerWrites
 
     public static async Task UpdateAsync(DbConnection connection, DbTransaction transaction, Guid workspace, IReadOnlyCollection<(Customer Now, StoredProfile Stored)> customers, CancellationToken ct)
     {
+        customers = customers.Where(c => StoredProfile.Of(c.Now) != c.Stored).ToList();
         if (customers.Count == 0)
         {
             return;
