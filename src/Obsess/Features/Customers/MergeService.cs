@@ -132,6 +132,9 @@ public sealed class MergeService(ObsessDb db, TimeProvider clock)
     /// <remarks>The caller has saved its pending changes; the survivor and merged entities are tracked by <paramref name="db"/>.</remarks>
     public static async Task MergeAsync(ObsessDb db, Customer survivor, Customer merged, string cause, Dictionary<IdentityKey, Guid> holders, DateTime now, CancellationToken ct)
     {
+        // Events decided for the merged customer but still being written (PostgreSQL ingestion writes them after
+        // its resolution commits) are waited for, so that they move with the rest.
+        await Ingestion.IngestionService.WaitForEventWritersAsync(db, ct).ConfigureAwait(false);
         var identities = await db.Identities.Where(i => i.CustomerId == merged.Id).Select(i => i.Id).ToListAsync(ct).ConfigureAwait(false);
         var orders = await db.Orders.Where(o => o.CustomerId == merged.Id).Select(o => o.Id).ToListAsync(ct).ConfigureAwait(false);
         var events = await db.Events.Where(e => e.CustomerId == merged.Id).Select(e => e.Id).ToListAsync(ct).ConfigureAwait(false);

@@ -147,6 +147,10 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
         if (!db.IsSqlite)
         {
             await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtext({ws.ToString()}))", ct).ConfigureAwait(false);
+
+            // HTTP ingestion writes a group's events after its resolution commits: wait for those in flight, so the
+            // stored message ids read below are complete (no new ones start while this holds the workspace lock).
+            await Ingestion.IngestionService.WaitForEventWritersAsync(db, ct).ConfigureAwait(false);
         }
         else
         {

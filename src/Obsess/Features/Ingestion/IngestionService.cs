@@ -64,21 +64,20 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
             }
         }
 
-        // This call leads: write the group it heads, answer every caller in it, then hand the lead to the next waiter.
-        try
+        // This call leads: write the group it heads, hand the lead to the next waiter as soon as the next group may
+        // start (on PostgreSQL once the resolution is committed, before the events are written; see
+        // IngestLockedAsync), and answer every caller in the group when its messages are stored.
+        var handedOff = false;
+        void HandOff()
         {
-            List<PendingBatch> group;
             lock (queue)
             {
-                group = TakeGroup(queue.Waiting, mine);
-            }
+                if (handedOff)
+                {
+                    return;
+                }
 
-            await WriteGroupAsync(group).ConfigureAwait(false);
-        }
-        finally
-        {
-            lock (queue)
-            {
+                handedOff = true;
                 if (queue.Waiting.Count > 0)
                 {
                     queue.Waiting[0].Turn.TrySetResult(true);
@@ -88,6 +87,21 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
                     queue.Leading = false;
                 }
             }
+        }
+
+        try
+        {
+            List<PendingBatch> group;
+            lock (queue)
+            {
+                group = TakeGroup(queue.Waiting, mine);
+            }
+
+            await WriteGroupAsync(group, HandOff).ConfigureAwait(false);
+        }
+        finally
+        {
+            HandOff();
         }
 
         return await mine.Result.Task.ConfigureAwait(false);
@@ -111,12 +125,12 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
         return group;
     }
 
-    private async Task WriteGroupAsync(List<PendingBatch> group)
+    private async Task WriteGroupAsync(List<PendingBatch> group, Action handOff)
     {
         // Not the leader's request token: the transaction belongs to every caller in the group.
         try
         {
-            var results = await IngestRetryingAsync(group, CancellationToken.None).ConfigureAwait(false);
+            var results = await IngestRetryingAsync(group, handOff, CancellationToken.None).ConfigureAwait(false);
             for (var i = 0; i < group.Count; i++)
             {
                 group[i].Answer(results[i]);
@@ -130,7 +144,7 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
                 db.ChangeTracker.Clear();
                 try
                 {
-                    b.Answer((await IngestRetryingAsync([b], CancellationToken.None).ConfigureAwait(false))[0]);
+                    b.Answer((await IngestRetryingAsync([b], handOff, CancellationToken.None).ConfigureAwait(false))[0]);
                 }
                 catch (Exception e)
                 {
@@ -144,13 +158,13 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
         }
     }
 
-    private async Task<IngestResult[]> IngestRetryingAsync(List<PendingBatch> group, CancellationToken ct)
+    private async Task<IngestResult[]> IngestRetryingAsync(List<PendingBatch> group, Action handOff, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await IngestOnceAsync(group, ct).ConfigureAwait(false);
+                return await IngestOnceAsync(group, handOff, ct).ConfigureAwait(false);
             }
             catch (Exception e) when (attempt < 3 && IsUniqueViolation(e))
             {
@@ -176,12 +190,22 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
     /// </summary>
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> SqliteWriters = new(StringComparer.Ordinal);
 
-    private async Task<IngestResult[]> IngestOnceAsync(List<PendingBatch> group, CancellationToken ct)
+    private async Task<IngestResult[]> IngestOnceAsync(List<PendingBatch> group, Action handOff, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         if (!db.IsSqlite)
         {
-            return await IngestLockedAsync(group, started, ct).ConfigureAwait(false);
+            // Opened here so that the resolution's transaction and the events' one after it run on one session,
+            // which holds the events-writer lock between them (see IngestLockedAsync).
+            await db.Database.OpenConnectionAsync(ct).ConfigureAwait(false);
+            try
+            {
+                return await IngestLockedAsync(group, started, handOff, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                await db.Database.CloseConnectionAsync().ConfigureAwait(false);
+            }
         }
 
         var writer = SqliteWriters.GetOrAdd(db.Database.GetConnectionString() ?? "", _ => new SemaphoreSlim(1, 1));
@@ -199,7 +223,7 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
             // https://www.sqlite.org/wal.html#ckpt
             await db.Database.OpenConnectionAsync(ct).ConfigureAwait(false);
             await db.Database.ExecuteSqlRawAsync("PRAGMA wal_autocheckpoint = 50000", ct).ConfigureAwait(false);
-            return await IngestLockedAsync(group, started, ct).ConfigureAwait(false);
+            return await IngestLockedAsync(group, started, handOff, ct).ConfigureAwait(false);
         }
         finally
         {
@@ -207,7 +231,7 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
         }
     }
 
-    private async Task<IngestResult[]> IngestLockedAsync(List<PendingBatch> group, long started, CancellationToken ct)
+    private async Task<IngestResult[]> IngestLockedAsync(List<PendingBatch> group, long started, Action handOff, CancellationToken ct)
     {
         var ws = db.CurrentWorkspaceId;
         var source = group[0].Source;
@@ -275,8 +299,9 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
         var changed = new Dictionary<Guid, Customer>();
         var identities = new List<CustomerIdentity>();
         var events = new List<CustomerEvent>();
+        var eventOwners = new List<int>();
         long writing = 0, writingEvents = 0, updating = 0;
-        async Task FlushAsync()
+        async Task FlushAsync(bool withEvents)
         {
             var t = Stopwatch.GetTimestamp();
             var connection = db.Database.GetDbConnection();
@@ -284,7 +309,13 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
             await BulkWriter.WriteAsync(connection, transaction, "customers", Demo.DemoLoader.CustomerColumns, created.Values, null, ct).ConfigureAwait(false);
             await BulkWriter.WriteAsync(connection, transaction, "customer_identities", Demo.DemoLoader.IdentityColumns, identities, null, ct).ConfigureAwait(false);
             var e = Stopwatch.GetTimestamp();
-            await BulkWriter.WriteAsync(connection, transaction, "events", Demo.DemoLoader.EventColumns, events, null, ct).ConfigureAwait(false);
+            if (withEvents)
+            {
+                await BulkWriter.WriteAsync(connection, transaction, "events", Demo.DemoLoader.EventColumns, events, null, ct).ConfigureAwait(false);
+                events.Clear();
+                eventOwners.Clear();
+            }
+
             var u = Stopwatch.GetTimestamp();
             writingEvents += u - e;
             await CustomerWrites.UpdateAsync(connection, transaction, ws, changed.Values.Select(c => (c, profiles[c.Id])).ToList(), ct).ConfigureAwait(false);
@@ -298,7 +329,6 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
             created.Clear();
             changed.Clear();
             identities.Clear();
-            events.Clear();
             writing += Stopwatch.GetTimestamp() - t;
         }
 
@@ -341,8 +371,12 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
 
             foreach (var mergedId in decision.MergeIntoSurvivor)
             {
-                // The merge moves stored rows and records exactly which, so everything decided so far is written first.
-                await FlushAsync().ConfigureAwait(false);
+                // The merge moves stored rows and records exactly which, so everything decided so far is written
+                // first, events included (a merge is rare: those are written in this transaction, not deferred).
+                // The wait for deferred events writes (MergeAsync's) comes before this batch writes its own: one of
+                // those writes may be blocked on a message id this flush inserts.
+                await WaitForEventWritersAsync(db, ct).ConfigureAwait(false);
+                await FlushAsync(withEvents: true).ConfigureAwait(false);
                 var merged = customers[mergedId];
                 await MergeService.MergeAsync(db, customer, merged, decision.MergeCause ?? "linked", holders, now, ct).ConfigureAwait(false);
                 Held(held, customer.Id).UnionWith(held.GetValueOrDefault(mergedId) ?? []);
@@ -366,6 +400,7 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
             }
 
             Changed(customer);
+            eventOwners.Add(owner);
             events.Add(new CustomerEvent
             {
                 WorkspaceId = ws,
@@ -391,24 +426,158 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
 
         var decided = Stopwatch.GetTimestamp();
         var resolving = decided - loaded - writing;
-        await FlushAsync().ConfigureAwait(false);
+
+        // PostgreSQL: the events are written after the resolution's commit, in a transaction of their own, while
+        // the next group already resolves (the caller hands the lead on at handOff). Only the resolution needs the
+        // workspace's lock — it reads then writes identities — and the events insert was about a third of the time
+        // under it (bench: 20 of ~70 ms per 1,000 events), so the lock was held for work no other group waits on.
+        // What the single transaction guaranteed is kept:
+        // - a merge moves the merged customer's events, so it must not miss events decided for that customer and
+        //   not yet written. Every deferred write holds the workspace's events-writer lock in shared mode from
+        //   before the resolution commits until its events are committed, and a merge takes that lock exclusively
+        //   (WaitForEventWritersAsync), so it waits for every such write. The lock is a session one, held across both
+        //   transactions of this connection, and taken while this group still holds the workspace lock, which a
+        //   merging transaction also holds: so it is granted at once, and never to a merge's disadvantage.
+        // - a message stored twice: a later group may resolve a message whose events are not committed yet (a
+        //   retry that raced its original); its events insert then meets the unique message id and falls back to
+        //   an insert that skips stored message ids, and those messages are answered as duplicates. Resolving a
+        //   message twice changes nothing the first resolution did not (identities attach once, traits and times
+        //   merge to the same values).
+        // - a 200 still means stored: the callers are answered after the events' commit.
+        // SQLite has one writer at a time, so a second transaction would only add a commit: the events go in this one.
+        var deferEvents = !db.IsSqlite && events.Count > 0;
+        await FlushAsync(withEvents: !deferEvents).ConfigureAwait(false);
         var flushed = Stopwatch.GetTimestamp();
-        await tx.CommitAsync(ct).ConfigureAwait(false);
+        HashSet<string>? skipped = null;
+        long committed;
+        if (!deferEvents)
+        {
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+            committed = Stopwatch.GetTimestamp();
+            handOff();
+        }
+        else
+        {
+            var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+            await LockEventWritersSharedAsync(connection, ws, ct).ConfigureAwait(false);
+            try
+            {
+                await tx.CommitAsync(ct).ConfigureAwait(false);
+                committed = Stopwatch.GetTimestamp();
+                handOff();
+                skipped = await WriteDeferredEventsAsync(connection, ws, events, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                // If the connection broke, the session and its lock went with it.
+                if (connection.State == System.Data.ConnectionState.Open)
+                {
+                    await UnlockEventWritersAsync(connection, ws).ConfigureAwait(false);
+                }
+            }
+        }
+
         if (log.IsEnabled(LogLevel.Debug))
         {
             // Where a batch's time goes, for profiling without a profiler (Logging:LogLevel:Obsess.Features.Ingestion=Debug).
+            // "events" is inside "write" when they are written under the lock; "deferred events" is the time after the
+            // resolution's commit (PostgreSQL: the events' own transaction).
             static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
             log.LogDebug(
-                "Ingested {Fresh} of {Messages} messages in {Batches} batches: lock {Lock:0.0} ms, load {Load:0.0} ms, resolve {Resolve:0.0} ms, write {Write:0.0} ms, commit {Commit:0.0} ms; load: message ids {Ids:0.0}, holders {Holders:0.0}; write: events {Events:0.0}, customer updates {Updates:0.0}",
-                fresh.Count, messages.Count, group.Count, Ms(locked - started), Ms(loaded - locked), Ms(resolving), Ms(writing), Ms(Stopwatch.GetTimestamp() - flushed),
-                Ms(idsLoaded - locked), Ms(holdersLoaded - idsLoaded), Ms(writingEvents), Ms(updating));
+                "Ingested {Fresh} of {Messages} messages in {Batches} batches: lock {Lock:0.0} ms, load {Load:0.0} ms, resolve {Resolve:0.0} ms, write {Write:0.0} ms, commit {Commit:0.0} ms; load: message ids {Ids:0.0}, holders {Holders:0.0}; write: events {Events:0.0}, customer updates {Updates:0.0}; deferred events {Deferred:0.0} ms",
+                fresh.Count, messages.Count, group.Count, Ms(locked - started), Ms(loaded - locked), Ms(resolving), Ms(writing), Ms(committed - flushed),
+                Ms(idsLoaded - locked), Ms(holdersLoaded - idsLoaded), Ms(writingEvents), Ms(updating), Ms(Stopwatch.GetTimestamp() - committed));
+        }
+
+        var duplicates = new int[group.Count];
+        if (skipped is not null)
+        {
+            for (var i = 0; i < events.Count; i++)
+            {
+                if (skipped.Contains(events[i].MessageId))
+                {
+                    duplicates[eventOwners[i]]++;
+                }
+            }
         }
 
         return group.Select((b, i) =>
         {
-            var accepted = freshOwners.Count(o => o == i);
+            var accepted = freshOwners.Count(o => o == i) - duplicates[i];
             return new IngestResult(accepted, b.Messages.Count - accepted, merges[i], refusals[i]);
         }).ToArray();
+    }
+
+    /// <summary>The workspace's events-writer lock (see <see cref="IngestLockedAsync"/>): shared by deferred events writes, exclusive for a merge.</summary>
+    internal static string EventWritersLock(Guid ws) => "events-writers:" + ws;
+
+    private static async Task LockEventWritersSharedAsync(NpgsqlConnection connection, Guid ws, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("SELECT pg_advisory_lock_shared(hashtext(@key))", connection);
+        command.Parameters.AddWithValue("key", EventWritersLock(ws));
+        await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+
+    private static async Task UnlockEventWritersAsync(NpgsqlConnection connection, Guid ws)
+    {
+        await using var command = new NpgsqlCommand("SELECT pg_advisory_unlock_shared(hashtext(@key))", connection);
+        command.Parameters.AddWithValue("key", EventWritersLock(ws));
+        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Makes a merge in the current transaction wait for every events write of the workspace that was decided
+    /// before it and is not committed yet, so that the merge moves those events too (PostgreSQL; SQLite's single
+    /// writer already orders them). Held until the transaction ends.
+    /// </summary>
+    internal static Task WaitForEventWritersAsync(ObsessDb db, CancellationToken ct) =>
+        db.IsSqlite ? Task.CompletedTask : db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtext({EventWritersLock(db.CurrentWorkspaceId)}))", ct);
+
+    /// <summary>
+    /// Writes events in a transaction of their own with binary COPY; if another writer stored one of their message
+    /// ids first, writes them again skipping those and returns the message ids skipped (null when none was).
+    /// </summary>
+    internal static async Task<HashSet<string>?> WriteDeferredEventsAsync(NpgsqlConnection connection, Guid ws, List<CustomerEvent> events, CancellationToken ct)
+    {
+        try
+        {
+            await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+            await BulkWriter.WriteAsync(connection, tx, "events", Demo.DemoLoader.EventColumns, events, null, ct).ConfigureAwait(false);
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+            return null;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "ix_events_workspace_id_message_id")
+        {
+            await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand(
+                """
+                INSERT INTO events (workspace_id, id, customer_id, type, name, source, channel, occurred_at, properties, message_id)
+                SELECT @ws, u.* FROM unnest(@ids, @customers, @types, @names, @sources, @channels, @at, @properties, @messages) AS u
+                ON CONFLICT (workspace_id, message_id) DO NOTHING
+                RETURNING message_id
+                """, connection, tx);
+            command.Parameters.Add(new NpgsqlParameter("ws", NpgsqlTypes.NpgsqlDbType.Uuid) { Value = ws });
+            command.Parameters.Add(new NpgsqlParameter("ids", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Uuid) { Value = events.Select(x => x.Id).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter("customers", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Uuid) { Value = events.Select(x => x.CustomerId).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter("types", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Varchar) { Value = events.Select(x => x.Type).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter("names", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Varchar) { Value = events.Select(x => x.Name).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter("sources", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Varchar) { Value = events.Select(x => x.Source).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter("channels", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Varchar) { Value = events.Select(x => x.Channel).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter("at", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = events.Select(x => x.OccurredAt).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter("properties", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text) { Value = events.Select(x => x.Properties).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter("messages", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Varchar) { Value = events.Select(x => x.MessageId).ToArray() });
+            var skipped = events.Select(x => x.MessageId).ToHashSet(StringComparer.Ordinal);
+            await using (var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    skipped.Remove(reader.GetString(0));
+                }
+            }
+
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+            return skipped;
+        }
     }
 
     private static List<IdentityKey> IdentitiesOf(SegmentMessage m, string source, Dictionary<IdentityKey, Guid> holders)
