@@ -185,6 +185,8 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
             holders[new IdentityKey(i.Kind, i.Source, i.Value)] = i.CustomerId;
         }
 
+        var anyStored = holders.Count > 0;
+
         var ids = new Version7Ids();
         // Event names and channels repeat down a file; one string each, instead of one per row kept until the write
         // (a million rows otherwise carry millions of copies through every garbage collection).
@@ -257,21 +259,8 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
             return c;
         }
 
-        var done = 0;
-        await foreach (var batch in rows.ReadAllAsync(ct).ConfigureAwait(false))
+        async Task LoadNamedAsync(ImportRow[] batch)
         {
-            if (validation.Failed)
-            {
-                continue; // rolled back below: drain the channel without resolving.
-            }
-
-            if (eventsStored)
-            {
-                knownEvents.UnionWith(await StoredMessageIdsAsync(db, batch.Select(r => r.MessageId!).Distinct(), ct).ConfigureAwait(false));
-            }
-
-            // Load the stored customers this batch names, in chunks, rather than one query per row. Loaded later than
-            // before the first row, their identities may include ones a merge of this import moved; the union is the same.
             var named = new List<Guid>();
             foreach (var row in batch)
             {
@@ -295,6 +284,30 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
                 {
                     existing.TryAdd(c.Id, c);
                 }
+            }
+        }
+
+        var done = 0;
+        await foreach (var batch in rows.ReadAllAsync(ct).ConfigureAwait(false))
+        {
+            if (validation.Failed)
+            {
+                continue; // rolled back below: drain the channel without resolving.
+            }
+
+            if (eventsStored)
+            {
+                knownEvents.UnionWith(await StoredMessageIdsAsync(db, batch.Select(r => r.MessageId!).Distinct(), ct).ConfigureAwait(false));
+            }
+
+            // Load the stored customers this batch names, in chunks, rather than one query per row. Loaded later than
+            // before the first row, their identities may include ones a merge of this import moved; the union is the same.
+            // A workspace with none of these identities stored has no customer a row could name (every holder is born
+            // in this import), so its first import skips the look-ups (two map look-ups per identity, ~0.5 s of a
+            // million-row import's CPU in a profile).
+            if (anyStored)
+            {
+                await LoadNamedAsync(batch).ConfigureAwait(false);
             }
 
             foreach (var row in batch)
