@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -211,7 +212,7 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
         var existing = new Dictionary<Guid, Customer>();
         var newIdentities = new List<CustomerIdentity>();
         var orders = new List<Order>();
-        var events = new List<CustomerEvent>();
+        var events = new List<PendingEvent>();
         var merges = 0;
         var skipped = 0;
         var updated = new HashSet<Guid>();
@@ -229,7 +230,10 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
         {
             foreach (var i in newIdentities.Where(i => i.CustomerId == from)) { i.CustomerId = to; }
             foreach (var o in orders.Where(o => o.CustomerId == from)) { o.CustomerId = to; }
-            foreach (var e in events.Where(e => e.CustomerId == from)) { e.CustomerId = to; }
+            foreach (ref var e in CollectionsMarshal.AsSpan(events))
+            {
+                if (e.CustomerId == from) { e.CustomerId = to; }
+            }
         }
 
         async Task<ResolutionDecision> DecideAsync(ImportRow row)
@@ -395,7 +399,7 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
                 }
                 else if (kind == ImportKind.Events)
                 {
-                    events.Add(new CustomerEvent { WorkspaceId = ws, Id = ids.Next(), CustomerId = customer.Id, Type = "track", Name = Repeated(row.EventName!), Source = source, Channel = Repeated(row.Channel ?? "import"), OccurredAt = row.At!.Value, Properties = row.Data, MessageId = row.MessageId! });
+                    events.Add(new PendingEvent(ids.Next(), customer.Id, Repeated(row.EventName!), Repeated(row.Channel ?? "import"), row.At!.Value, row.Data, row.MessageId!));
                 }
 
                 if (++done % 20_000 == 0)
@@ -440,7 +444,7 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
         written += await BulkWriter.WriteAsync(connection, transaction, "customers", Demo.DemoLoader.CustomerColumns, created.Values, Report, ct).ConfigureAwait(false);
         written += await BulkWriter.WriteAsync(connection, transaction, "customer_identities", Demo.DemoLoader.IdentityColumns, newIdentities, Report, ct).ConfigureAwait(false);
         written += await BulkWriter.WriteAsync(connection, transaction, "orders", Demo.DemoLoader.OrderColumns, orders, Report, ct).ConfigureAwait(false);
-        await BulkWriter.WriteAsync(connection, transaction, "events", Demo.DemoLoader.EventColumns, events, Report, ct).ConfigureAwait(false);
+        await BulkWriter.WriteAsync(connection, transaction, "events", PendingEvent.Columns(ws, source), events, Report, ct).ConfigureAwait(false);
         if (deferred.Count > 0)
         {
             progress?.Invoke("Indexing", 0.9);
@@ -465,6 +469,24 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
         }
         progress?.Invoke("Writing", 1);
         return new ImportResult(validation.Read, created.Count, updated.Count, newIdentities.Count, orders.Count, events.Count, skipped, merges, [], 0, watch.Elapsed) { BulkTables = bulkTables };
+    }
+
+    /// <summary>
+    /// An event of the file waiting for the write: a struct in one list rather than a <see cref="CustomerEvent"/> per
+    /// row. The import keeps every event until the last row is validated, and a million objects kept that long are
+    /// copied by the collector from one generation to the next (the collector's threads had ~20% of the import's
+    /// CPU samples).
+    /// </summary>
+    private record struct PendingEvent(Guid Id, Guid CustomerId, string Name, string Channel, DateTime OccurredAt, string Properties, string MessageId)
+    {
+        /// <summary>The columns of <see cref="Demo.DemoLoader.EventColumns"/>, of an event imported into this workspace from this source.</summary>
+        public static BulkColumn<PendingEvent>[] Columns(Guid workspace, string source) =>
+        [
+            BulkColumn<PendingEvent>.Of("workspace_id", _ => workspace), BulkColumn<PendingEvent>.Of("id", e => e.Id), BulkColumn<PendingEvent>.Of("customer_id", e => e.CustomerId),
+            BulkColumn<PendingEvent>.Of("type", _ => "track"), BulkColumn<PendingEvent>.Of("name", e => e.Name), BulkColumn<PendingEvent>.Of("source", _ => source),
+            BulkColumn<PendingEvent>.Of("channel", e => e.Channel), BulkColumn<PendingEvent>.Of("occurred_at", e => e.OccurredAt),
+            BulkColumn<PendingEvent>.Of("properties", e => e.Properties), BulkColumn<PendingEvent>.Of("message_id", e => e.MessageId),
+        ];
     }
 
     /// <summary>
