@@ -322,13 +322,17 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
                     continue;
                 }
 
-                var decision = IdentityResolution.SoleHolder(row.Identities, holders) is { } sole
-                    ? new ResolutionDecision { CustomerId = sole, Attach = [], MergeIntoSurvivor = [], Refused = [] }
-                    : await DecideAsync(row).ConfigureAwait(false);
+                // Most rows name one customer by every identity they state: no decision to build for those (an object
+                // per row), nothing to attach or merge.
+                var sole = IdentityResolution.SoleHolder(row.Identities, holders);
+                var decision = sole is null ? await DecideAsync(row).ConfigureAwait(false) : null;
                 Customer customer;
-                if (decision.CustomerId is { } id)
+                // Born in this import (created now or by an earlier row): written whole at the end, so never "updated".
+                bool born;
+                if ((sole ?? decision!.CustomerId) is { } id)
                 {
-                    customer = created.TryGetValue(id, out var fresh) ? fresh : await CustomerAsync(id).ConfigureAwait(false);
+                    born = created.TryGetValue(id, out customer!);
+                    customer ??= await CustomerAsync(id).ConfigureAwait(false);
                 }
                 else
                 {
@@ -336,9 +340,10 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
                     customer = new Customer { WorkspaceId = ws, Id = ids.Next(), CreatedAt = now, UpdatedAt = now, FirstSeenAt = at, LastSeenAt = at };
                     created[customer.Id] = customer;
                     createdOrder[customer.Id] = created.Count;
+                    born = true;
                 }
 
-                foreach (var mergedId in decision.MergeIntoSurvivor)
+                foreach (var mergedId in decision?.MergeIntoSurvivor ?? [])
                 {
                     if (created.Remove(mergedId, out var fresh))
                     {
@@ -357,20 +362,20 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
                         // Rows of this import not yet written follow the merged customer to the survivor too.
                         Repoint(mergedId, customer.Id);
                         await db.SaveChangesAsync(ct).ConfigureAwait(false);
-                        await MergeService.MergeAsync(db, customer, existing[mergedId], decision.MergeCause ?? "linked by import", holders, now, ct).ConfigureAwait(false);
+                        await MergeService.MergeAsync(db, customer, existing[mergedId], decision!.MergeCause ?? "linked by import", holders, now, ct).ConfigureAwait(false);
                         Ingestion.IngestionService.Held(held, customer.Id).UnionWith(held.GetValueOrDefault(mergedId) ?? []);
                         merges++;
                     }
                 }
 
-                foreach (var identity in decision.Attach)
+                foreach (var identity in decision?.Attach ?? [])
                 {
                     newIdentities.Add(new CustomerIdentity { WorkspaceId = ws, Id = ids.Next(), CustomerId = customer.Id, Kind = identity.Kind, Source = identity.Source, Value = identity.Value, FirstSeenAt = row.At ?? now });
                     holders[identity] = customer.Id;
                     Ingestion.IngestionService.Held(held, customer.Id).Add(identity);
                 }
 
-                var before = (customer.Name, customer.Email, customer.Phone, customer.Traits, customer.Consent, customer.FirstSeenAt, customer.LastSeenAt);
+                var before = born ? default : (customer.Name, customer.Email, customer.Phone, customer.Traits, customer.Consent, customer.FirstSeenAt, customer.LastSeenAt);
                 customer.Name ??= row.Name;
                 customer.Email ??= row.Email;
                 customer.Phone ??= row.Phone;
@@ -387,7 +392,7 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
                     customer.LastSeenAt = seen > customer.LastSeenAt ? seen : customer.LastSeenAt;
                 }
 
-                if (!created.ContainsKey(customer.Id) && before != (customer.Name, customer.Email, customer.Phone, customer.Traits, customer.Consent, customer.FirstSeenAt, customer.LastSeenAt))
+                if (!born && before != (customer.Name, customer.Email, customer.Phone, customer.Traits, customer.Consent, customer.FirstSeenAt, customer.LastSeenAt))
                 {
                     customer.UpdatedAt = now;
                     updated.Add(customer.Id);
