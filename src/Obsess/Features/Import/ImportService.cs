@@ -53,10 +53,13 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
         // Two cores, two stages: one thread reads and validates the file while this one resolves the rows already
         // validated (a bounded channel of batches between them keeps memory flat). Nothing is written until the last
         // row is validated, so the import stays all or nothing: once a row is invalid, no more rows are handed over,
-        // the rest of the file is only validated (to count its errors), and the transaction is rolled back.
+        // the rest of the file is only validated (to count its errors), and the transaction is rolled back. Two batches
+        // in the channel, not sixteen: rows waiting there are alive at every collection, and each one copied to an
+        // older generation (1M events, alternating pairs: 10.7–11.1 s of CPU to the end of resolution instead of
+        // 11.5–12.7, collector pauses 1.11–1.15 s instead of 1.18–1.38).
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var validation = new Validation();
-        var channel = Channel.CreateBounded<ImportRow[]>(new BoundedChannelOptions(16) { SingleReader = true, SingleWriter = true });
+        var channel = Channel.CreateBounded<ImportRow[]>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
         var validator = Task.Run(() => ValidateAsync(kind, rows, source, workspace.DefaultRegion, channel.Writer, validation, stop.Token), stop.Token);
         try
         {
