@@ -1,7 +1,9 @@
 using System.Data.Common;
 using System.Text;
 using System.Globalization;
+using Microsoft.Data.Sqlite;
 using Npgsql;
+using SQLitePCL;
 
 namespace Obsess.Data;
 
@@ -27,10 +29,16 @@ internal abstract class BulkValue<T>
 
     public abstract object Sqlite(T row);
 
-    /// <summary>Whether <see cref="WriteBinary"/> can encode this column's type (<see cref="PgCopyBuffer"/>).</summary>
-    public abstract bool Binary { get; }
+    /// <summary>
+    /// Whether this column's type is one the writer encodes itself (<see cref="WriteBinary"/> for PostgreSQL,
+    /// <see cref="BindSqlite"/> for SQLite): uuid, timestamp, integer, boolean, text.
+    /// </summary>
+    public abstract bool Encoded { get; }
 
     public abstract void WriteBinary(PgCopyBuffer buffer, T row);
+
+    /// <summary>Binds the value to parameter <paramref name="index"/> (1-based) in EF Core's SQLite formats, as <see cref="BulkWriter.SqliteValue(object)"/>.</summary>
+    public abstract void BindSqlite(sqlite3_stmt statement, int index, T row);
 }
 
 internal sealed class BulkValue<T, TValue>(Func<T, TValue> value) : BulkValue<T>
@@ -40,7 +48,7 @@ internal sealed class BulkValue<T, TValue>(Func<T, TValue> value) : BulkValue<T>
 
     public override object Sqlite(T row) => BulkWriter.SqliteValue(value(row));
 
-    public override bool Binary { get; } = typeof(TValue) == typeof(Guid) || typeof(TValue) == typeof(DateTime) || typeof(TValue) == typeof(string)
+    public override bool Encoded { get; } = typeof(TValue) == typeof(Guid) || typeof(TValue) == typeof(DateTime) || typeof(TValue) == typeof(string)
         || typeof(TValue) == typeof(int) || typeof(TValue) == typeof(long) || typeof(TValue) == typeof(bool);
 
     // The type tests are constants to the JIT, one branch is left per column type (and no value is boxed).
@@ -80,6 +88,54 @@ internal sealed class BulkValue<T, TValue>(Func<T, TValue> value) : BulkValue<T>
             throw new NotSupportedException($"{typeof(TValue)} has no binary COPY encoding here.");
         }
     }
+
+    public override void BindSqlite(sqlite3_stmt statement, int index, T row)
+    {
+        var v = value(row);
+        Span<byte> text = stackalloc byte[40];
+        int length;
+        var rc = 0;
+        if (typeof(TValue) == typeof(Guid))
+        {
+            ((Guid)(object)v!).TryFormat(text, out length);
+            Ascii.ToUpperInPlace(text[..length], out _);
+            rc = raw.sqlite3_bind_text(statement, index, text[..length]);
+        }
+        else if (typeof(TValue) == typeof(DateTime))
+        {
+            ((DateTime)(object)v!).TryFormat(text, out length, BulkWriter.SqliteDateFormat, CultureInfo.InvariantCulture);
+            rc = raw.sqlite3_bind_text(statement, index, text[..length]);
+        }
+        else if (typeof(TValue) == typeof(int))
+        {
+            rc = raw.sqlite3_bind_int(statement, index, (int)(object)v!);
+        }
+        else if (typeof(TValue) == typeof(long))
+        {
+            rc = raw.sqlite3_bind_int64(statement, index, (long)(object)v!);
+        }
+        else if (typeof(TValue) == typeof(bool))
+        {
+            rc = raw.sqlite3_bind_int(statement, index, (bool)(object)v! ? 1 : 0);
+        }
+        else if (v is string s)
+        {
+            rc = raw.sqlite3_bind_text16(statement, index, s.AsSpan());
+        }
+        else if (v is null)
+        {
+            rc = raw.sqlite3_bind_null(statement, index);
+        }
+        else
+        {
+            throw new NotSupportedException($"{typeof(TValue)} has no SQLite encoding here.");
+        }
+
+        if (rc != raw.SQLITE_OK)
+        {
+            throw new SqliteException($"Binding parameter {index} failed (SQLite error {rc}).", rc);
+        }
+    }
 }
 
 /// <summary>
@@ -106,7 +162,7 @@ public static class BulkWriter
 
         var count = 0;
         var names = string.Join(", ", columns.Select(c => c.Name));
-        if (connection is NpgsqlConnection binary && columns.All(c => c.Typed is { Binary: true }))
+        if (connection is NpgsqlConnection binary && columns.All(c => c.Typed is { Encoded: true }))
         {
             count = await CopyBinaryAsync(binary, table, names, [.. columns.Select(c => c.Typed!)], rows, progress, ct).ConfigureAwait(false);
         }
@@ -139,6 +195,10 @@ public static class BulkWriter
             }
 
             await importer.CompleteAsync(ct).ConfigureAwait(false);
+        }
+        else if (connection is SqliteConnection sqlite && columns.All(c => c.Typed is { Encoded: true }))
+        {
+            count = InsertEncoded(sqlite, table, names, [.. columns.Select(c => c.Typed!)], rows, progress, ct);
         }
         else
         {
@@ -225,6 +285,45 @@ public static class BulkWriter
     }
 
     /// <summary>
+    /// SQLite with columns of types the writer encodes: one statement prepared on the connection's own handle (inside
+    /// the caller's transaction, which that handle runs), parameters bound by position, uuids and times formatted
+    /// on the stack. A prepared <see cref="SqliteCommand"/> binds each parameter by name on every execution and
+    /// formats them as strings: ~1.4 KB allocated per row, 1.9 GB for the 1.3M rows of a million-event import.
+    /// </summary>
+    private static int InsertEncoded<T>(SqliteConnection connection, string table, string names, BulkValue<T>[] columns, IEnumerable<T> rows, Action<int>? progress, CancellationToken ct)
+    {
+        var db = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
+        var sql = $"INSERT INTO {table} ({names}) VALUES ({string.Join(", ", columns.Select((_, i) => $"?{i + 1}"))})";
+        SqliteException.ThrowExceptionForRC(raw.sqlite3_prepare_v2(db, sql, out var statement), db);
+        using (statement)
+        {
+            var count = 0;
+            foreach (var row in rows)
+            {
+                ct.ThrowIfCancellationRequested();
+                for (var i = 0; i < columns.Length; i++)
+                {
+                    columns[i].BindSqlite(statement, i + 1, row);
+                }
+
+                var rc = raw.sqlite3_step(statement);
+                raw.sqlite3_reset(statement);
+                if (rc != raw.SQLITE_DONE)
+                {
+                    SqliteException.ThrowExceptionForRC(rc, db);
+                }
+
+                if (++count % 10_000 == 0)
+                {
+                    progress?.Invoke(count);
+                }
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>
     /// Writes rows of several tables inside the caller's transaction, in the given order. PostgreSQL: one round trip
     /// for all of them — an <c>INSERT … SELECT * FROM unnest(…)</c> per table with one typed array per column, sent
     /// as one batch — which suits the small, frequent groups of the survey writer better than a COPY per table (two
@@ -305,5 +404,8 @@ public static class BulkWriter
         Ascii.ToUpperInPlace(chars, out _);
     });
 
-    private static string SqliteText(DateTime d) => d.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture);
+    /// <summary>EF Core's format of a <see cref="DateTime"/> on SQLite.</summary>
+    internal const string SqliteDateFormat = "yyyy-MM-dd HH:mm:ss.FFFFFFF";
+
+    private static string SqliteText(DateTime d) => d.ToString(SqliteDateFormat, CultureInfo.InvariantCulture);
 }
