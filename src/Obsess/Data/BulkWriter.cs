@@ -1,15 +1,148 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Text;
+using Microsoft.Data.Sqlite;
 using Npgsql;
+using SQLitePCL;
 
 namespace Obsess.Data;
 
-public sealed record BulkColumn<T>(string Name, Func<T, object?> Value);
+public sealed record BulkColumn<T>(string Name, Func<T, object?> Value)
+{
+    /// <summary>The same value, typed (<see cref="Of{TValue}"/>): written without boxing it.</summary>
+    internal BulkValue<T>? Typed { get; init; }
+
+    /// <summary>
+    /// A column whose value is written with its own type, where <see cref="BulkColumn{T}.Value"/> boxes every value
+    /// and has its type resolved again for each. A table whose columns are all uuid, timestamp, integer, boolean or
+    /// text is encoded by the writer itself (binary COPY through <see cref="PgCopyBuffer"/>, positional binds on
+    /// SQLite); any other type goes through Npgsql's generic write, which resolves the type once per column.
+    /// </summary>
+    public static BulkColumn<T> Of<TValue>(string name, Func<T, TValue> value) =>
+        new(name, row => value(row)) { Typed = new BulkValue<T, TValue>(value) };
+}
+
+/// <summary>One column's value of a row, written to either engine without boxing it on the way.</summary>
+internal abstract class BulkValue<T>
+{
+    public abstract Task CopyAsync(NpgsqlBinaryImporter importer, T row, CancellationToken ct);
+
+    public abstract object Sqlite(T row);
+
+    /// <summary>
+    /// Whether this column's type is one the writer encodes itself (<see cref="WriteBinary"/> for PostgreSQL,
+    /// <see cref="BindSqlite"/> for SQLite): uuid, timestamp, integer, boolean, text.
+    /// </summary>
+    public abstract bool Encoded { get; }
+
+    public abstract void WriteBinary(PgCopyBuffer buffer, T row);
+
+    /// <summary>Binds the value to parameter <paramref name="index"/> (1-based) in EF Core's SQLite formats, as <see cref="BulkWriter.SqliteValue(object)"/>.</summary>
+    public abstract void BindSqlite(sqlite3_stmt statement, int index, T row);
+}
+
+internal sealed class BulkValue<T, TValue>(Func<T, TValue> value) : BulkValue<T>
+{
+    public override Task CopyAsync(NpgsqlBinaryImporter importer, T row, CancellationToken ct) =>
+        value(row) is { } v ? importer.WriteAsync(v, ct) : importer.WriteNullAsync(ct);
+
+    public override object Sqlite(T row) => BulkWriter.SqliteValue(value(row));
+
+    public override bool Encoded { get; } = typeof(TValue) == typeof(Guid) || typeof(TValue) == typeof(DateTime) || typeof(TValue) == typeof(string)
+        || typeof(TValue) == typeof(int) || typeof(TValue) == typeof(long) || typeof(TValue) == typeof(bool);
+
+    // The type tests are constants to the JIT, one branch is left per column type (and no value is boxed).
+    public override void WriteBinary(PgCopyBuffer buffer, T row)
+    {
+        var v = value(row);
+        if (typeof(TValue) == typeof(Guid))
+        {
+            buffer.Write((Guid)(object)v!);
+        }
+        else if (typeof(TValue) == typeof(DateTime))
+        {
+            buffer.Write((DateTime)(object)v!);
+        }
+        else if (typeof(TValue) == typeof(int))
+        {
+            buffer.Write((int)(object)v!);
+        }
+        else if (typeof(TValue) == typeof(long))
+        {
+            buffer.Write((long)(object)v!);
+        }
+        else if (typeof(TValue) == typeof(bool))
+        {
+            buffer.Write((bool)(object)v!);
+        }
+        else if (v is string text)
+        {
+            buffer.Write(text);
+        }
+        else if (v is null)
+        {
+            buffer.WriteNull();
+        }
+        else
+        {
+            throw new NotSupportedException($"{typeof(TValue)} has no binary COPY encoding here.");
+        }
+    }
+
+    public override void BindSqlite(sqlite3_stmt statement, int index, T row)
+    {
+        var v = value(row);
+        Span<byte> text = stackalloc byte[40];
+        int length;
+        var rc = 0;
+        if (typeof(TValue) == typeof(Guid))
+        {
+            ((Guid)(object)v!).TryFormat(text, out length);
+            Ascii.ToUpperInPlace(text[..length], out _);
+            rc = raw.sqlite3_bind_text(statement, index, text[..length]);
+        }
+        else if (typeof(TValue) == typeof(DateTime))
+        {
+            ((DateTime)(object)v!).TryFormat(text, out length, BulkWriter.SqliteDateFormat, CultureInfo.InvariantCulture);
+            rc = raw.sqlite3_bind_text(statement, index, text[..length]);
+        }
+        else if (typeof(TValue) == typeof(int))
+        {
+            rc = raw.sqlite3_bind_int(statement, index, (int)(object)v!);
+        }
+        else if (typeof(TValue) == typeof(long))
+        {
+            rc = raw.sqlite3_bind_int64(statement, index, (long)(object)v!);
+        }
+        else if (typeof(TValue) == typeof(bool))
+        {
+            rc = raw.sqlite3_bind_int(statement, index, (bool)(object)v! ? 1 : 0);
+        }
+        else if (v is string s)
+        {
+            rc = raw.sqlite3_bind_text16(statement, index, s.AsSpan());
+        }
+        else if (v is null)
+        {
+            rc = raw.sqlite3_bind_null(statement, index);
+        }
+        else
+        {
+            throw new NotSupportedException($"{typeof(TValue)} has no SQLite encoding here.");
+        }
+
+        if (rc != raw.SQLITE_OK)
+        {
+            throw new SqliteException($"Binding parameter {index} failed (SQLite error {rc}).", rc);
+        }
+    }
+}
 
 /// <summary>
 /// Writes many rows fast inside the caller's transaction: PostgreSQL's binary COPY, or a reused prepared INSERT
-/// on SQLite. Values on SQLite are written in the same text formats EF Core uses, so rows written here read back
-/// through the <see cref="ObsessDb"/> model unchanged.
+/// on SQLite (with typed columns, <see cref="BulkColumn{T}.Of{TValue}"/>, both encoded here without boxing). Values
+/// on SQLite are written in the same text formats EF Core uses, so rows written here read back through the
+/// <see cref="ObsessDb"/> model unchanged.
 /// </summary>
 public static class BulkWriter
 {
@@ -30,7 +163,11 @@ public static class BulkWriter
 
         var count = 0;
         var names = string.Join(", ", columns.Select(c => c.Name));
-        if (connection is NpgsqlConnection pg)
+        if (connection is NpgsqlConnection binary && columns.All(c => c.Typed is { Encoded: true }))
+        {
+            count = await CopyBinaryAsync(binary, table, names, [.. columns.Select(c => c.Typed!)], rows, progress, ct).ConfigureAwait(false);
+        }
+        else if (connection is NpgsqlConnection pg)
         {
             await using var importer = await pg.BeginBinaryImportAsync($"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)", ct).ConfigureAwait(false);
             foreach (var row in rows)
@@ -38,14 +175,17 @@ public static class BulkWriter
                 await importer.StartRowAsync(ct).ConfigureAwait(false);
                 foreach (var column in columns)
                 {
-                    var value = column.Value(row);
-                    if (value is null)
+                    if (column.Typed is { } typed)
                     {
-                        await importer.WriteNullAsync(ct).ConfigureAwait(false);
+                        await typed.CopyAsync(importer, row, ct).ConfigureAwait(false);
+                    }
+                    else if (column.Value(row) is { } value)
+                    {
+                        await importer.WriteAsync(value, ct).ConfigureAwait(false);
                     }
                     else
                     {
-                        await importer.WriteAsync(value, ct).ConfigureAwait(false);
+                        await importer.WriteNullAsync(ct).ConfigureAwait(false);
                     }
                 }
 
@@ -56,6 +196,10 @@ public static class BulkWriter
             }
 
             await importer.CompleteAsync(ct).ConfigureAwait(false);
+        }
+        else if (connection is SqliteConnection sqlite && columns.All(c => c.Typed is { Encoded: true }))
+        {
+            count = InsertEncoded(sqlite, table, names, [.. columns.Select(c => c.Typed!)], rows, progress, ct);
         }
         else
         {
@@ -77,7 +221,7 @@ public static class BulkWriter
                 ct.ThrowIfCancellationRequested();
                 for (var i = 0; i < columns.Count; i++)
                 {
-                    parameters[i].Value = SqliteValue(columns[i].Value(row));
+                    parameters[i].Value = columns[i].Typed is { } typed ? typed.Sqlite(row) : SqliteValue(columns[i].Value(row));
                 }
 
                 command.ExecuteNonQuery();
@@ -90,6 +234,94 @@ public static class BulkWriter
 
         progress?.Invoke(count);
         return count;
+    }
+
+    /// <summary>
+    /// A COPY whose columns all have a type <see cref="PgCopyBuffer"/> encodes: the rows encoded here and sent in
+    /// 64 KiB writes. The importer's typed writes cost ~2.3 s of client CPU for the 1.3M rows of a million-event
+    /// import (three fifths of its write phase); this path does the same work without a parameter object, a type
+    /// lookup and an asynchronous call per value.
+    /// </summary>
+    private static async Task<int> CopyBinaryAsync<T>(
+        NpgsqlConnection connection, string table, string names, BulkValue<T>[] columns, IEnumerable<T> rows, Action<int>? progress, CancellationToken ct)
+    {
+        var count = 0;
+        var buffer = new PgCopyBuffer();
+        await using var copy = await connection.BeginRawBinaryCopyAsync($"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)", ct).ConfigureAwait(false);
+        try
+        {
+            buffer.WriteHeader();
+            foreach (var row in rows)
+            {
+                buffer.StartRow(columns.Length);
+                foreach (var column in columns)
+                {
+                    column.WriteBinary(buffer, row);
+                }
+
+                if (buffer.Length >= PgCopyBuffer.FlushAt)
+                {
+                    await copy.WriteAsync(buffer.Written, ct).ConfigureAwait(false);
+                    buffer.Clear();
+                }
+
+                if (++count % 10_000 == 0)
+                {
+                    progress?.Invoke(count);
+                }
+            }
+
+            buffer.WriteTrailer();
+            await copy.WriteAsync(buffer.Written, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Nothing half-written reaches the table: the server discards the COPY (the caller's transaction is
+            // rolled back anyway).
+            await copy.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// SQLite with columns of types the writer encodes: one statement prepared on the connection's own handle (inside
+    /// the caller's transaction, which that handle runs), parameters bound by position, uuids and times formatted
+    /// on the stack. A prepared <see cref="SqliteCommand"/> binds each parameter by name on every execution and
+    /// formats them as strings: ~1.4 KB allocated per row, 1.9 GB for the 1.3M rows of a million-event import.
+    /// </summary>
+    private static int InsertEncoded<T>(SqliteConnection connection, string table, string names, BulkValue<T>[] columns, IEnumerable<T> rows, Action<int>? progress, CancellationToken ct)
+    {
+        var db = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
+        var sql = $"INSERT INTO {table} ({names}) VALUES ({string.Join(", ", columns.Select((_, i) => $"?{i + 1}"))})";
+        SqliteException.ThrowExceptionForRC(raw.sqlite3_prepare_v2(db, sql, out var statement), db);
+        using (statement)
+        {
+            var count = 0;
+            foreach (var row in rows)
+            {
+                ct.ThrowIfCancellationRequested();
+                for (var i = 0; i < columns.Length; i++)
+                {
+                    columns[i].BindSqlite(statement, i + 1, row);
+                }
+
+                var rc = raw.sqlite3_step(statement);
+                raw.sqlite3_reset(statement);
+                if (rc != raw.SQLITE_DONE)
+                {
+                    SqliteException.ThrowExceptionForRC(rc, db);
+                }
+
+                if (++count % 10_000 == 0)
+                {
+                    progress?.Invoke(count);
+                }
+            }
+
+            return count;
+        }
     }
 
     /// <summary>
@@ -143,10 +375,38 @@ public static class BulkWriter
     internal static object SqliteValue(object? value) => value switch
     {
         null => DBNull.Value,
-        Guid g => g.ToString().ToUpperInvariant(),
-        DateTime d => d.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture),
+        Guid g => SqliteText(g),
+        DateTime d => SqliteText(d),
         decimal m => m.ToString("0.0###########################", CultureInfo.InvariantCulture),
         bool b => b ? 1 : 0,
         _ => value,
     };
+
+    /// <summary><see cref="SqliteValue(object)"/> of a typed value, boxing only the types SQLite stores as they are.</summary>
+    internal static object SqliteValue<TValue>(TValue value)
+    {
+        if (typeof(TValue) == typeof(Guid))
+        {
+            return SqliteText((Guid)(object)value!);
+        }
+
+        if (typeof(TValue) == typeof(DateTime))
+        {
+            return SqliteText((DateTime)(object)value!);
+        }
+
+        return typeof(TValue) == typeof(string) ? (object?)value ?? DBNull.Value : SqliteValue((object?)value);
+    }
+
+    /// <summary>A GUID as EF Core stores it on SQLite (upper case), in one string rather than two.</summary>
+    private static string SqliteText(Guid g) => string.Create(36, g, static (chars, g) =>
+    {
+        g.TryFormat(chars, out _);
+        Ascii.ToUpperInPlace(chars, out _);
+    });
+
+    /// <summary>EF Core's format of a <see cref="DateTime"/> on SQLite.</summary>
+    internal const string SqliteDateFormat = "yyyy-MM-dd HH:mm:ss.FFFFFFF";
+
+    private static string SqliteText(DateTime d) => d.ToString(SqliteDateFormat, CultureInfo.InvariantCulture);
 }

@@ -139,6 +139,29 @@ public abstract class ImportTests(ObsessAppFixture app)
         (await StateAsync(ws)).ShouldBe((2, 2, 0, 3, (await StateAsync(ws)).Fingerprint));
     }
 
+    [Fact]
+    public async Task Events_of_a_customer_born_in_the_import_follow_it_when_a_later_row_merges_it_into_an_older_one()
+    {
+        var ws = await app.CreateWorkspaceAsync();
+        // c1 is born first; Bob second, with more events than one chunk of pending events holds (8,192); the last
+        // row says they are one person, so Bob's customer is merged into c1's, the older.
+        var file = new System.Text.StringBuilder("customer_id,email,event,timestamp,message_id\nc1,,Signed up,2026-01-01T09:00:00Z,m-0\n");
+        for (var i = 1; i <= 9_000; i++)
+        {
+            file.Append(System.Globalization.CultureInfo.InvariantCulture, $",bob@example.com,Viewed,2026-01-02T09:00:00Z,m-{i}\n");
+        }
+
+        file.Append("c1,bob@example.com,Bought,2026-01-03T09:00:00Z,m-9001\n");
+
+        var result = await ImportAsync(ws, ImportKind.Events, file.ToString());
+
+        (result.Events, result.NewCustomers, result.NewIdentities).ShouldBe((9_002, 1, 2));
+        var customer = (await app.QueryAsync(ws, db => db.Customers.ToListAsync())).ShouldHaveSingleItem();
+        (await app.QueryAsync(ws, db => db.Events.CountAsync(e => e.CustomerId == customer.Id))).ShouldBe(9_002);
+        (await app.QueryAsync(ws, db => db.Identities.Where(i => i.CustomerId == customer.Id).Select(i => i.Value).OrderBy(v => v).ToListAsync()))
+            .ShouldBe(["bob@example.com", "c1"]);
+    }
+
     private const string Events = """
         customer_id,email,phone,event,timestamp,message_id,channel,sku,price
         c1,ann@example.com,,Viewed,2026-01-01T09:00:00Z,m-1,web,SKU-1,10.50

@@ -168,22 +168,25 @@ public sealed class DemoLoader(ObsessDb db, TimeProvider clock)
 
     internal static readonly BulkColumn<Customer>[] CustomerColumns =
     [
-        new("workspace_id", c => c.WorkspaceId), new("id", c => c.Id), new("name", c => c.Name), new("email", c => c.Email),
-        new("phone", c => c.Phone), new("traits", c => c.Traits), new("consent", c => c.Consent), new("first_seen_at", c => c.FirstSeenAt),
-        new("last_seen_at", c => c.LastSeenAt), new("created_at", c => c.CreatedAt), new("updated_at", c => c.UpdatedAt),
+        BulkColumn<Customer>.Of("workspace_id", c => c.WorkspaceId), BulkColumn<Customer>.Of("id", c => c.Id), BulkColumn<Customer>.Of("name", c => c.Name),
+        BulkColumn<Customer>.Of("email", c => c.Email), BulkColumn<Customer>.Of("phone", c => c.Phone), BulkColumn<Customer>.Of("traits", c => c.Traits),
+        BulkColumn<Customer>.Of("consent", c => c.Consent), BulkColumn<Customer>.Of("first_seen_at", c => c.FirstSeenAt), BulkColumn<Customer>.Of("last_seen_at", c => c.LastSeenAt),
+        BulkColumn<Customer>.Of("created_at", c => c.CreatedAt), BulkColumn<Customer>.Of("updated_at", c => c.UpdatedAt),
     ];
 
     internal static readonly BulkColumn<CustomerIdentity>[] IdentityColumns =
     [
-        new("workspace_id", i => i.WorkspaceId), new("id", i => i.Id), new("customer_id", i => i.CustomerId), new("kind", i => i.Kind),
-        new("source", i => i.Source), new("value", i => i.Value), new("first_seen_at", i => i.FirstSeenAt),
+        BulkColumn<CustomerIdentity>.Of("workspace_id", i => i.WorkspaceId), BulkColumn<CustomerIdentity>.Of("id", i => i.Id), BulkColumn<CustomerIdentity>.Of("customer_id", i => i.CustomerId),
+        BulkColumn<CustomerIdentity>.Of("kind", i => i.Kind), BulkColumn<CustomerIdentity>.Of("source", i => i.Source), BulkColumn<CustomerIdentity>.Of("value", i => i.Value),
+        BulkColumn<CustomerIdentity>.Of("first_seen_at", i => i.FirstSeenAt),
     ];
 
     internal static readonly BulkColumn<Order>[] OrderColumns =
     [
-        new("workspace_id", o => o.WorkspaceId), new("id", o => o.Id), new("customer_id", o => o.CustomerId), new("source", o => o.Source),
-        new("external_id", o => o.ExternalId), new("channel", o => o.Channel), new("ordered_at", o => o.OrderedAt),
-        new("amount", o => o.Amount), new("currency", o => o.Currency), new("items", o => o.Items),
+        BulkColumn<Order>.Of("workspace_id", o => o.WorkspaceId), BulkColumn<Order>.Of("id", o => o.Id), BulkColumn<Order>.Of("customer_id", o => o.CustomerId),
+        BulkColumn<Order>.Of("source", o => o.Source), BulkColumn<Order>.Of("external_id", o => o.ExternalId), BulkColumn<Order>.Of("channel", o => o.Channel),
+        BulkColumn<Order>.Of("ordered_at", o => o.OrderedAt), BulkColumn<Order>.Of("amount", o => o.Amount), BulkColumn<Order>.Of("currency", o => o.Currency),
+        BulkColumn<Order>.Of("items", o => o.Items),
     ];
 
     internal static readonly BulkColumn<Texts.CustomerText>[] TextColumns =
@@ -195,8 +198,9 @@ public sealed class DemoLoader(ObsessDb db, TimeProvider clock)
 
     internal static readonly BulkColumn<CustomerEvent>[] EventColumns =
     [
-        new("workspace_id", e => e.WorkspaceId), new("id", e => e.Id), new("customer_id", e => e.CustomerId), new("type", e => e.Type),
-        new("name", e => e.Name), new("source", e => e.Source), new("channel", e => e.Channel), new("occurred_at", e => e.OccurredAt),
-        new("properties", e => e.Properties), new("message_id", e => e.MessageId),
+        BulkColumn<CustomerEvent>.Of("workspace_id", e => e.WorkspaceId), BulkColumn<CustomerEvent>.Of("id", e => e.Id), BulkColumn<CustomerEvent>.Of("customer_id", e => e.CustomerId),
+        BulkColumn<CustomerEvent>.Of("type", e => e.Type), BulkColumn<CustomerEvent>.Of("name", e => e.Name), BulkColumn<CustomerEvent>.Of("source", e => e.Source),
+        BulkColumn<CustomerEvent>.Of("channel", e => e.Channel), BulkColumn<CustomerEvent>.Of("occurred_at", e => e.OccurredAt), BulkColumn<CustomerEvent>.Of("properties", e => e.Properties),
+        BulkColumn<CustomerEvent>.Of("message_id", e => e.MessageId),
     ];
 }

@@ -59,10 +59,14 @@ public static class ImportReader
                 throw new ImportFormatException($"line {line}: {record.Length} fields where the header has {header.Length}.");
             }
 
-            var values = new string?[header.Length];
-            for (var i = 0; i < header.Length; i++)
+            // The parser's array is this row's own (each Record is a new copy): its empty fields become nulls in place.
+            string?[] values = record;
+            for (var i = 0; i < values.Length; i++)
             {
-                values[i] = record[i].Length == 0 ? null : record[i];
+                if (values[i]!.Length == 0)
+                {
+                    values[i] = null;
+                }
             }
 
             yield return new RawRow(line, new CsvFields(columns, values));

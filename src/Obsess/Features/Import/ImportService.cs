@@ -52,10 +52,13 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
         // Two cores, two stages: one thread reads and validates the file while this one resolves the rows already
         // validated (a bounded channel of batches between them keeps memory flat). Nothing is written until the last
         // row is validated, so the import stays all or nothing: once a row is invalid, no more rows are handed over,
-        // the rest of the file is only validated (to count its errors), and the transaction is rolled back.
+        // the rest of the file is only validated (to count its errors), and the transaction is rolled back. Two batches
+        // in the channel, not sixteen: rows waiting there are alive at every collection, and each one copied to an
+        // older generation (1M events, alternating pairs: 10.7–11.1 s of CPU to the end of resolution instead of
+        // 11.5–12.7, collector pauses 1.11–1.15 s instead of 1.18–1.38).
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var validation = new Validation();
-        var channel = Channel.CreateBounded<ImportRow[]>(new BoundedChannelOptions(16) { SingleReader = true, SingleWriter = true });
+        var channel = Channel.CreateBounded<ImportRow[]>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
         var validator = Task.Run(() => ValidateAsync(kind, rows, source, workspace.DefaultRegion, channel.Writer, validation, stop.Token), stop.Token);
         try
         {
@@ -189,6 +192,8 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
             holders[new IdentityKey(i.Kind, i.Source, i.Value)] = i.CustomerId;
         }
 
+        var anyStored = holders.Count > 0;
+
         var ids = new Version7Ids();
         // Event names and channels repeat down a file; one string each, instead of one per row kept until the write
         // (a million rows otherwise carry millions of copies through every garbage collection).
@@ -213,7 +218,7 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
         var existing = new Dictionary<Guid, Customer>();
         var newIdentities = new List<CustomerIdentity>();
         var orders = new List<Order>();
-        var events = new List<CustomerEvent>();
+        var events = new PendingEvents();
         var merges = 0;
         var skipped = 0;
         var updated = new HashSet<Guid>();
@@ -231,7 +236,7 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
         {
             foreach (var i in newIdentities.Where(i => i.CustomerId == from)) { i.CustomerId = to; }
             foreach (var o in orders.Where(o => o.CustomerId == from)) { o.CustomerId = to; }
-            foreach (var e in events.Where(e => e.CustomerId == from)) { e.CustomerId = to; }
+            events.Repoint(from, to);
         }
 
         async Task<ResolutionDecision> DecideAsync(ImportRow row)
@@ -261,21 +266,8 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
             return c;
         }
 
-        var done = 0;
-        await foreach (var batch in rows.ReadAllAsync(ct).ConfigureAwait(false))
+        async Task LoadNamedAsync(ImportRow[] batch)
         {
-            if (validation.Failed)
-            {
-                continue; // rolled back below: drain the channel without resolving.
-            }
-
-            if (eventsStored)
-            {
-                knownEvents.UnionWith(await StoredMessageIdsAsync(db, batch.Select(r => r.MessageId!).Distinct(), ct).ConfigureAwait(false));
-            }
-
-            // Load the stored customers this batch names, in chunks, rather than one query per row. Loaded later than
-            // before the first row, their identities may include ones a merge of this import moved; the union is the same.
             var named = new List<Guid>();
             foreach (var row in batch)
             {
@@ -300,6 +292,30 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
                     existing.TryAdd(c.Id, c);
                 }
             }
+        }
+
+        var done = 0;
+        await foreach (var batch in rows.ReadAllAsync(ct).ConfigureAwait(false))
+        {
+            if (validation.Failed)
+            {
+                continue; // rolled back below: drain the channel without resolving.
+            }
+
+            if (eventsStored)
+            {
+                knownEvents.UnionWith(await StoredMessageIdsAsync(db, batch.Select(r => r.MessageId!).Distinct(), ct).ConfigureAwait(false));
+            }
+
+            // Load the stored customers this batch names, in chunks, rather than one query per row. Loaded later than
+            // before the first row, their identities may include ones a merge of this import moved; the union is the same.
+            // A workspace with none of these identities stored has no customer a row could name (every holder is born
+            // in this import), so its first import skips the look-ups (two map look-ups per identity, ~0.5 s of a
+            // million-row import's CPU in a profile).
+            if (anyStored)
+            {
+                await LoadNamedAsync(batch).ConfigureAwait(false);
+            }
 
             foreach (var row in batch)
             {
@@ -309,13 +325,17 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
                     continue;
                 }
 
-                var decision = IdentityResolution.SoleHolder(row.Identities, holders) is { } sole
-                    ? new ResolutionDecision { CustomerId = sole, Attach = [], MergeIntoSurvivor = [], Refused = [] }
-                    : await DecideAsync(row).ConfigureAwait(false);
+                // Most rows name one customer by every identity they state: no decision to build for those (an object
+                // per row), nothing to attach or merge.
+                var sole = IdentityResolution.SoleHolder(row.Identities, holders);
+                var decision = sole is null ? await DecideAsync(row).ConfigureAwait(false) : null;
                 Customer customer;
-                if (decision.CustomerId is { } id)
+                // Born in this import (created now or by an earlier row): written whole at the end, so never "updated".
+                bool born;
+                if ((sole ?? decision!.CustomerId) is { } id)
                 {
-                    customer = created.TryGetValue(id, out var fresh) ? fresh : await CustomerAsync(id).ConfigureAwait(false);
+                    born = created.TryGetValue(id, out customer!);
+                    customer ??= await CustomerAsync(id).ConfigureAwait(false);
                 }
                 else
                 {
@@ -323,9 +343,10 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
                     customer = new Customer { WorkspaceId = ws, Id = ids.Next(), CreatedAt = now, UpdatedAt = now, FirstSeenAt = at, LastSeenAt = at };
                     created[customer.Id] = customer;
                     createdOrder[customer.Id] = created.Count;
+                    born = true;
                 }
 
-                foreach (var mergedId in decision.MergeIntoSurvivor)
+                foreach (var mergedId in decision?.MergeIntoSurvivor ?? [])
                 {
                     if (created.Remove(mergedId, out var fresh))
                     {
@@ -344,20 +365,20 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
                         // Rows of this import not yet written follow the merged customer to the survivor too.
                         Repoint(mergedId, customer.Id);
                         await db.SaveChangesAsync(ct).ConfigureAwait(false);
-                        await MergeService.MergeAsync(db, customer, existing[mergedId], decision.MergeCause ?? "linked by import", holders, now, ct).ConfigureAwait(false);
+                        await MergeService.MergeAsync(db, customer, existing[mergedId], decision!.MergeCause ?? "linked by import", holders, now, ct).ConfigureAwait(false);
                         Ingestion.IngestionService.Held(held, customer.Id).UnionWith(held.GetValueOrDefault(mergedId) ?? []);
                         merges++;
                     }
                 }
 
-                foreach (var identity in decision.Attach)
+                foreach (var identity in decision?.Attach ?? [])
                 {
                     newIdentities.Add(new CustomerIdentity { WorkspaceId = ws, Id = ids.Next(), CustomerId = customer.Id, Kind = identity.Kind, Source = identity.Source, Value = identity.Value, FirstSeenAt = row.At ?? now });
                     holders[identity] = customer.Id;
                     Ingestion.IngestionService.Held(held, customer.Id).Add(identity);
                 }
 
-                var before = (customer.Name, customer.Email, customer.Phone, customer.Traits, customer.Consent, customer.FirstSeenAt, customer.LastSeenAt);
+                var before = born ? default : (customer.Name, customer.Email, customer.Phone, customer.Traits, customer.Consent, customer.FirstSeenAt, customer.LastSeenAt);
                 customer.Name ??= row.Name;
                 customer.Email ??= row.Email;
                 customer.Phone ??= row.Phone;
@@ -374,7 +395,7 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
                     customer.LastSeenAt = seen > customer.LastSeenAt ? seen : customer.LastSeenAt;
                 }
 
-                if (!created.ContainsKey(customer.Id) && before != (customer.Name, customer.Email, customer.Phone, customer.Traits, customer.Consent, customer.FirstSeenAt, customer.LastSeenAt))
+                if (!born && before != (customer.Name, customer.Email, customer.Phone, customer.Traits, customer.Consent, customer.FirstSeenAt, customer.LastSeenAt))
                 {
                     customer.UpdatedAt = now;
                     updated.Add(customer.Id);
@@ -386,7 +407,7 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
                 }
                 else if (kind == ImportKind.Events)
                 {
-                    events.Add(new CustomerEvent { WorkspaceId = ws, Id = ids.Next(), CustomerId = customer.Id, Type = "track", Name = Repeated(row.EventName!), Source = source, Channel = Repeated(row.Channel ?? "import"), OccurredAt = row.At!.Value, Properties = row.Data, MessageId = row.MessageId! });
+                    events.Add(new PendingEvent(ids.Next(), customer.Id, Repeated(row.EventName!), Repeated(row.Channel ?? "import"), row.At!.Value, row.Data, row.MessageId!));
                 }
 
                 if (++done % 20_000 == 0)
@@ -431,7 +452,7 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
         written += await BulkWriter.WriteAsync(connection, transaction, "customers", Demo.DemoLoader.CustomerColumns, created.Values, Report, ct).ConfigureAwait(false);
         written += await BulkWriter.WriteAsync(connection, transaction, "customer_identities", Demo.DemoLoader.IdentityColumns, newIdentities, Report, ct).ConfigureAwait(false);
         written += await BulkWriter.WriteAsync(connection, transaction, "orders", Demo.DemoLoader.OrderColumns, orders, Report, ct).ConfigureAwait(false);
-        await BulkWriter.WriteAsync(connection, transaction, "events", Demo.DemoLoader.EventColumns, events, Report, ct).ConfigureAwait(false);
+        await BulkWriter.WriteAsync(connection, transaction, "events", PendingEvent.Columns(ws, source), events, Report, ct).ConfigureAwait(false);
         if (deferred.Count > 0)
         {
             progress?.Invoke("Indexing", 0.9);
@@ -456,6 +477,72 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
         }
         progress?.Invoke("Writing", 1);
         return new ImportResult(validation.Read, created.Count, updated.Count, newIdentities.Count, orders.Count, events.Count, skipped, merges, [], 0, watch.Elapsed) { BulkTables = bulkTables };
+    }
+
+    /// <summary>
+    /// An event of the file waiting for the write: a struct in one list rather than a <see cref="CustomerEvent"/> per
+    /// row. The import keeps every event until the last row is validated, and a million objects kept that long are
+    /// copied by the collector from one generation to the next (the collector's threads had ~20% of the import's
+    /// CPU samples).
+    /// </summary>
+    private record struct PendingEvent(Guid Id, Guid CustomerId, string Name, string Channel, DateTime OccurredAt, string Properties, string MessageId)
+    {
+        /// <summary>The columns of <see cref="Demo.DemoLoader.EventColumns"/>, of an event imported into this workspace from this source.</summary>
+        public static BulkColumn<PendingEvent>[] Columns(Guid workspace, string source) =>
+        [
+            BulkColumn<PendingEvent>.Of("workspace_id", _ => workspace), BulkColumn<PendingEvent>.Of("id", e => e.Id), BulkColumn<PendingEvent>.Of("customer_id", e => e.CustomerId),
+            BulkColumn<PendingEvent>.Of("type", _ => "track"), BulkColumn<PendingEvent>.Of("name", e => e.Name), BulkColumn<PendingEvent>.Of("source", _ => source),
+            BulkColumn<PendingEvent>.Of("channel", e => e.Channel), BulkColumn<PendingEvent>.Of("occurred_at", e => e.OccurredAt),
+            BulkColumn<PendingEvent>.Of("properties", e => e.Properties), BulkColumn<PendingEvent>.Of("message_id", e => e.MessageId),
+        ];
+    }
+
+    /// <summary>
+    /// The pending events, in chunks of 8,192 that are never copied: a list doubles into a new array each time it is
+    /// full, up to 72 MB at a million events, and copies everything it holds each time (1M events, PostgreSQL,
+    /// alternating pairs: 1.71 → 1.63 GB allocated, 11.75 → 10.7–11.3 s of CPU to the end of resolution).
+    /// </summary>
+    private sealed class PendingEvents : IReadOnlyCollection<PendingEvent>
+    {
+        private const int ChunkSize = 8192;
+        private readonly List<PendingEvent[]> _chunks = [];
+
+        public int Count { get; private set; }
+
+        public void Add(PendingEvent e)
+        {
+            if (Count % ChunkSize == 0)
+            {
+                _chunks.Add(new PendingEvent[ChunkSize]);
+            }
+
+            _chunks[^1][Count++ % ChunkSize] = e;
+        }
+
+        /// <summary>Moves the events of a customer merged away to the survivor.</summary>
+        public void Repoint(Guid from, Guid to)
+        {
+            for (var c = 0; c < _chunks.Count; c++)
+            {
+                foreach (ref var e in _chunks[c].AsSpan(0, Math.Min(ChunkSize, Count - c * ChunkSize)))
+                {
+                    if (e.CustomerId == from)
+                    {
+                        e.CustomerId = to;
+                    }
+                }
+            }
+        }
+
+        public IEnumerator<PendingEvent> GetEnumerator()
+        {
+            for (var i = 0; i < Count; i++)
+            {
+                yield return _chunks[i / ChunkSize][i % ChunkSize];
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     /// <summary>
