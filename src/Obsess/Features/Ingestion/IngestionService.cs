@@ -138,7 +138,8 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
         }
         catch (Exception) when (group.Count > 1)
         {
-            // Nothing of the group was committed: write each batch on its own, so only a faulty one fails.
+            // None of the group's events were committed (on PostgreSQL its resolution may have been, which a second
+            // resolution of the same messages leaves as it is): write each batch on its own, so only a faulty one fails.
             foreach (var b in group)
             {
                 db.ChangeTracker.Clear();
