@@ -63,13 +63,13 @@ public sealed class DeferredEventsTests_on_postgres(PostgresAppFixture app) : IC
         var stored = await app.QueryAsync(ws, db => db.Events.Select(e => e.Id).SingleAsync());
         await using var connection = await ConnectAsync();
 
-        var skipped = await IngestionService.WriteDeferredEventsAsync(connection, ws, [Event(ws, customer, "m-1"), Event(ws, customer, "m-2")], CancellationToken.None);
+        var skipped = await IngestionService.WriteDeferredEventsAsync(connection, [Event(ws, customer, "m-1"), Event(ws, customer, "m-2")], CancellationToken.None);
 
         skipped.ShouldNotBeNull().ShouldBe(["m-1"]);
         var events = await app.QueryAsync(ws, db => db.Events.OrderBy(e => e.MessageId).Select(e => new { e.Id, e.MessageId }).ToListAsync());
         events.Select(e => e.MessageId).ShouldBe(["m-1", "m-2"]);
         events[0].Id.ShouldBe(stored);
-        (await IngestionService.WriteDeferredEventsAsync(connection, ws, [Event(ws, customer, "m-3")], CancellationToken.None)).ShouldBeNull();
+        (await IngestionService.WriteDeferredEventsAsync(connection, [Event(ws, customer, "m-3")], CancellationToken.None)).ShouldBeNull();
     }
 
     [Fact]
@@ -104,7 +104,7 @@ public sealed class DeferredEventsTests_on_postgres(PostgresAppFixture app) : IC
 
         alias.IsCompleted.ShouldBeFalse();
         var late = Event(ws, ids[1], "k-late");
-        (await IngestionService.WriteDeferredEventsAsync(inFlight, ws, [late], CancellationToken.None)).ShouldBeNull();
+        (await IngestionService.WriteDeferredEventsAsync(inFlight, [late], CancellationToken.None)).ShouldBeNull();
         await using (var command = new NpgsqlCommand("SELECT pg_advisory_unlock_shared(hashtext(@key))", inFlight))
         {
             command.Parameters.AddWithValue("key", IngestionService.EventWritersLock(ws));

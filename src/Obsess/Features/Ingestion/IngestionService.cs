@@ -460,20 +460,20 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
         else
         {
             var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-            await LockEventWritersSharedAsync(connection, ws, ct).ConfigureAwait(false);
+            await EventWritersAsync(connection, "pg_advisory_lock_shared", ws, ct).ConfigureAwait(false);
             try
             {
                 await tx.CommitAsync(ct).ConfigureAwait(false);
                 committed = Stopwatch.GetTimestamp();
                 handOff();
-                skipped = await WriteDeferredEventsAsync(connection, ws, events, ct).ConfigureAwait(false);
+                skipped = await WriteDeferredEventsAsync(connection, events, ct).ConfigureAwait(false);
             }
             finally
             {
                 // If the connection broke, the session and its lock went with it.
                 if (connection.State == System.Data.ConnectionState.Open)
                 {
-                    await UnlockEventWritersAsync(connection, ws).ConfigureAwait(false);
+                    await EventWritersAsync(connection, "pg_advisory_unlock_shared", ws).ConfigureAwait(false);
                 }
             }
         }
@@ -512,18 +512,12 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
     /// <summary>The workspace's events-writer lock (see <see cref="IngestLockedAsync"/>): shared by deferred events writes, exclusive for a merge.</summary>
     internal static string EventWritersLock(Guid ws) => "events-writers:" + ws;
 
-    private static async Task LockEventWritersSharedAsync(NpgsqlConnection connection, Guid ws, CancellationToken ct)
+    /// <summary>Calls an advisory-lock function (<paramref name="function"/>) on the workspace's events-writer lock, on this session.</summary>
+    private static async Task EventWritersAsync(NpgsqlConnection connection, string function, Guid ws, CancellationToken ct = default)
     {
-        await using var command = new NpgsqlCommand("SELECT pg_advisory_lock_shared(hashtext(@key))", connection);
+        await using var command = new NpgsqlCommand($"SELECT {function}(hashtext(@key))", connection);
         command.Parameters.AddWithValue("key", EventWritersLock(ws));
         await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-    }
-
-    private static async Task UnlockEventWritersAsync(NpgsqlConnection connection, Guid ws)
-    {
-        await using var command = new NpgsqlCommand("SELECT pg_advisory_unlock_shared(hashtext(@key))", connection);
-        command.Parameters.AddWithValue("key", EventWritersLock(ws));
-        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
     }
 
     /// <summary>
@@ -536,9 +530,11 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
 
     /// <summary>
     /// Writes events in a transaction of their own with binary COPY; if another writer stored one of their message
-    /// ids first, writes them again skipping those and returns the message ids skipped (null when none was).
+    /// ids first, writes them again skipping those and returns the message ids skipped (null when none was). The
+    /// second write goes through a temporary copy of the table, written with the same columns, so that one
+    /// <c>INSERT … ON CONFLICT DO NOTHING</c> can skip the stored ones and say which it stored.
     /// </summary>
-    internal static async Task<HashSet<string>?> WriteDeferredEventsAsync(NpgsqlConnection connection, Guid ws, List<CustomerEvent> events, CancellationToken ct)
+    internal static async Task<HashSet<string>?> WriteDeferredEventsAsync(NpgsqlConnection connection, List<CustomerEvent> events, CancellationToken ct)
     {
         try
         {
@@ -550,25 +546,17 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "ix_events_workspace_id_message_id")
         {
             await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand(
-                """
-                INSERT INTO events (workspace_id, id, customer_id, type, name, source, channel, occurred_at, properties, message_id)
-                SELECT @ws, u.* FROM unnest(@ids, @customers, @types, @names, @sources, @channels, @at, @properties, @messages) AS u
-                ON CONFLICT (workspace_id, message_id) DO NOTHING
-                RETURNING message_id
-                """, connection, tx);
-            command.Parameters.Add(new NpgsqlParameter("ws", NpgsqlTypes.NpgsqlDbType.Uuid) { Value = ws });
-            command.Parameters.Add(new NpgsqlParameter("ids", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Uuid) { Value = events.Select(x => x.Id).ToArray() });
-            command.Parameters.Add(new NpgsqlParameter("customers", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Uuid) { Value = events.Select(x => x.CustomerId).ToArray() });
-            command.Parameters.Add(new NpgsqlParameter("types", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Varchar) { Value = events.Select(x => x.Type).ToArray() });
-            command.Parameters.Add(new NpgsqlParameter("names", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Varchar) { Value = events.Select(x => x.Name).ToArray() });
-            command.Parameters.Add(new NpgsqlParameter("sources", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Varchar) { Value = events.Select(x => x.Source).ToArray() });
-            command.Parameters.Add(new NpgsqlParameter("channels", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Varchar) { Value = events.Select(x => x.Channel).ToArray() });
-            command.Parameters.Add(new NpgsqlParameter("at", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = events.Select(x => x.OccurredAt).ToArray() });
-            command.Parameters.Add(new NpgsqlParameter("properties", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text) { Value = events.Select(x => x.Properties).ToArray() });
-            command.Parameters.Add(new NpgsqlParameter("messages", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Varchar) { Value = events.Select(x => x.MessageId).ToArray() });
+            await using (var create = new NpgsqlCommand("CREATE TEMP TABLE pending_events (LIKE events) ON COMMIT DROP", connection, tx))
+            {
+                await create.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
+
+            await BulkWriter.WriteAsync(connection, tx, "pending_events", Demo.DemoLoader.EventColumns, events, null, ct).ConfigureAwait(false);
+            var columns = string.Join(", ", Demo.DemoLoader.EventColumns.Select(c => c.Name));
+            await using var insert = new NpgsqlCommand(
+                $"INSERT INTO events ({columns}) SELECT {columns} FROM pending_events ON CONFLICT (workspace_id, message_id) DO NOTHING RETURNING message_id", connection, tx);
             var skipped = events.Select(x => x.MessageId).ToHashSet(StringComparer.Ordinal);
-            await using (var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false))
+            await using (var reader = await insert.ExecuteReaderAsync(ct).ConfigureAwait(false))
             {
                 while (await reader.ReadAsync(ct).ConfigureAwait(false))
                 {

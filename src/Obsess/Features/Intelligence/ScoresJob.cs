@@ -52,7 +52,6 @@ internal sealed class ScoresJob(IServiceProvider services, ILogger<ScoresJob> lo
 
         Span<byte> bytes = stackalloc byte[16];
         id.TryWriteBytes(bytes, bigEndian: true, out _);
-        var ms = ((long)bytes[0] << 40) | ((long)bytes[1] << 32) | ((long)bytes[2] << 24) | ((long)bytes[3] << 16) | ((long)bytes[4] << 8) | bytes[5];
-        return DateTime.UnixEpoch.AddMilliseconds(ms);
+        return DateTime.UnixEpoch.AddMilliseconds(System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes) >> 16);
     }
 }
