@@ -97,6 +97,9 @@ internal static class CustomersApi
             return TypedResults.ValidationProblem(bad.ToDictionary(p => $"purposes.{p}", _ => new[] { "A purpose is 1 to 64 lower-case letters, digits or _." }));
         }
 
+        // Read and written under the workspace's lock, as ingestion and merges change the same customer's consent.
+        await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await Data.AdvisoryLock.LockCustomersAsync(db, ct).ConfigureAwait(false);
         var customer = await db.Customers.FirstOrDefaultAsync(c => c.Id == id && c.MergedIntoId == null, ct).ConfigureAwait(false);
         if (customer is null)
         {
@@ -109,6 +112,7 @@ internal static class CustomersApi
         customer.UpdatedAt = now;
         Audit.Audit.Record(db, customer.WorkspaceId, actor, "customer.consent", $"customer:{customer.Id}", string.Join(", ", purposes.Select(p => $"{p.Key}={p.Value}")), clock);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
         return TypedResults.Ok(Consent.Read(customer.Consent));
     }
 

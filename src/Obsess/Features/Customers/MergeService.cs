@@ -51,6 +51,9 @@ public sealed class MergeService(ObsessDb db, TimeProvider clock)
     /// </summary>
     public async Task<SplitResult> SplitAsync(Guid customerId, Guid? mergeId, string actor, CancellationToken ct = default)
     {
+        // Everything is read under the workspace's lock: ingestion may be changing the same customers.
+        await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await AdvisoryLock.LockCustomersAsync(db, ct).ConfigureAwait(false);
         var customer = await db.Customers.FirstOrDefaultAsync(c => c.Id == customerId, ct).ConfigureAwait(false);
         if (customer is null)
         {
@@ -81,7 +84,6 @@ public sealed class MergeService(ObsessDb db, TimeProvider clock)
         var snapshot = JsonSerializer.Deserialize<MergeSnapshot>(merge.Snapshot)!;
         var survivor = await db.Customers.FirstAsync(c => c.Id == merge.SurvivorId, ct).ConfigureAwait(false);
         var merged = await db.Customers.FirstAsync(c => c.Id == merge.MergedId, ct).ConfigureAwait(false);
-        await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
 
         foreach (var (table, ids) in snapshot.Owned ?? new Dictionary<string, IReadOnlyList<Guid>>())
         {

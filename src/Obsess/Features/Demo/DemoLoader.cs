@@ -119,6 +119,7 @@ public sealed class DemoLoader(ObsessDb db, TimeProvider clock)
         {
             await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
             await db.Database.UseTransactionAsync(tx, ct).ConfigureAwait(false);
+            await AdvisoryLock.LockCustomersAsync(db, ct).ConfigureAwait(false);
             if (replace)
             {
                 await DemoSurveys.RemoveAsync(db, ct).ConfigureAwait(false);

@@ -252,10 +252,7 @@ public sealed class ReviewImportService(ObsessDb db, TimeProvider clock)
 
         progress?.Invoke("Matching", 0.2);
         await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
-        if (!db.IsSqlite)
-        {
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtext({ws.ToString()}))", ct).ConfigureAwait(false);
-        }
+        await AdvisoryLock.LockCustomersAsync(db, ct).ConfigureAwait(false);
 
         var known = new HashSet<(string, string)>();
         foreach (var bySource in valid.GroupBy(r => r.Source))

@@ -1,0 +1,81 @@
+using Obsess.Features.Customers;
+
+namespace Obsess.Features.Ingestion;
+
+/// <summary>
+/// What one process's ingestion into one workspace last read and wrote under the workspace lock (PostgreSQL): every
+/// identity stored with each value it looked up, and the customers it resolved messages to. Reading them again under
+/// the lock was the largest part of the serialized section (holders ~17 and customers ~10 of ~45 ms per 1,000
+/// events, docs/bench/hub.md §11), so the next group uses these instead, for the values and customers it holds.
+/// </summary>
+/// <remarks>
+/// The cache is exact or not used. It is valid only at <see cref="Version"/>, the workspace's change counter
+/// (<c>workspace_versions</c>, moved by triggers on every statement that changes customers or identities, whoever
+/// runs it) as this process's last commit left it; a group that finds another value under the lock starts from an
+/// empty cache. A group that fails, or merges, empties it too (a merge moves rows the cache does not follow). Only
+/// the group that leads the workspace's queue touches it, so it needs no locking of its own. Customers are mutated
+/// in place by the group that uses them; that is why a failure must <see cref="Clear"/> it.
+/// </remarks>
+internal sealed class ResolutionCache
+{
+    /// <summary>Beyond this many values or customers the cache starts again empty, so memory stays bounded (~0.3 KB per value, ~1 KB per customer).</summary>
+    internal const int MaxValues = 1_000_000;
+
+    internal const int MaxCustomers = 250_000;
+
+    /// <summary>The workspace's change counter the contents are exact at; -1 when empty.</summary>
+    public long Version { get; private set; } = -1;
+
+    /// <summary>Every stored identity with the value, of any kind and source (an empty array: none).</summary>
+    public Dictionary<string, IdentityRow[]> Values { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<Guid, Customer> Customers { get; } = [];
+
+    /// <summary>Groups that found the cache valid and groups that did not, since the process started (for the debug log and tests).</summary>
+    public long Hits { get; private set; }
+
+    public long Misses { get; private set; }
+
+    /// <summary>Called under the workspace lock with the counter read there: keeps the contents if they are exact at it, else empties them.</summary>
+    public void Check(long version)
+    {
+        if (version == Version)
+        {
+            Hits++;
+            return;
+        }
+
+        Misses++;
+        Clear();
+    }
+
+    public void Clear()
+    {
+        Version = -1;
+        Values.Clear();
+        Customers.Clear();
+    }
+
+    /// <summary>After a commit: the values and customers the group read or wrote are as stored at <paramref name="version"/>.</summary>
+    public void Committed(long version, Dictionary<string, IdentityRow[]> values, IEnumerable<Customer> customers)
+    {
+        foreach (var (value, rows) in values)
+        {
+            Values[value] = rows;
+        }
+
+        foreach (var c in customers)
+        {
+            Customers[c.Id] = c;
+        }
+
+        Version = version;
+        if (Values.Count > MaxValues || Customers.Count > MaxCustomers)
+        {
+            Clear();
+        }
+    }
+}
+
+/// <summary>A stored identity as the holders look-up returns it.</summary>
+internal readonly record struct IdentityRow(string Kind, string Source, Guid CustomerId);
