@@ -271,7 +271,7 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
         var now = clock.GetUtcNow().UtcDateTime;
         var idsLoaded = Stopwatch.GetTimestamp();
         var byValue = new Dictionary<string, IdentityRow[]>(StringComparer.Ordinal);
-        var holders = await LoadHoldersAsync(fresh, source, cache, byValue, ct).ConfigureAwait(false);
+        var (holders, queriedValues) = await LoadHoldersAsync(fresh, source, cache, byValue, ct).ConfigureAwait(false);
         var holdersLoaded = Stopwatch.GetTimestamp();
 
         // The identities a customer holds are read only by the guards (several customers named, or one met only
@@ -316,6 +316,7 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
         }
 
         var loaded = Stopwatch.GetTimestamp();
+        var knownCustomers = customers.Count;
         var merges = new int[group.Count];
         var refusals = group.Select(_ => new List<string>()).ToArray();
 
@@ -529,9 +530,10 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
             // resolution's commit (PostgreSQL: the events' own transaction).
             static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
             log.LogDebug(
-                "Ingested {Fresh} of {Messages} messages in {Batches} batches: lock {Lock:0.0} ms, load {Load:0.0} ms, resolve {Resolve:0.0} ms, write {Write:0.0} ms, commit {Commit:0.0} ms; load: message ids {Ids:0.0}, holders {Holders:0.0}; write: events {Events:0.0}, customer updates {Updates:0.0}; deferred events {Deferred:0.0} ms",
+                "Ingested {Fresh} of {Messages} messages in {Batches} batches: lock {Lock:0.0} ms, load {Load:0.0} ms, resolve {Resolve:0.0} ms, write {Write:0.0} ms, commit {Commit:0.0} ms; load: message ids {Ids:0.0}, holders {Holders:0.0}; write: events {Events:0.0}, customer updates {Updates:0.0}; deferred events {Deferred:0.0} ms; read from the database: {QueriedValues} of {Values} identity values, {QueriedCustomers} of {Customers} customers",
                 fresh.Count, messages.Count, group.Count, Ms(locked - started), Ms(loaded - locked), Ms(resolving), Ms(writing), Ms(committed - flushed),
-                Ms(idsLoaded - locked), Ms(holdersLoaded - idsLoaded), Ms(writingEvents), Ms(updating), Ms(Stopwatch.GetTimestamp() - committed));
+                Ms(idsLoaded - locked), Ms(holdersLoaded - idsLoaded), Ms(writingEvents), Ms(updating), Ms(Stopwatch.GetTimestamp() - committed),
+                queriedValues, byValue.Count, uncached.Count, knownCustomers);
         }
 
         var duplicates = new int[group.Count];
@@ -635,7 +637,8 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
     /// <paramref name="stated"/> receives every stored identity with each value, of any source, from the cache where it
     /// has the value and from the database otherwise.
     /// </summary>
-    private async Task<Dictionary<IdentityKey, Guid>> LoadHoldersAsync(
+    /// <returns>The holders, and how many values were read from the database.</returns>
+    private async Task<(Dictionary<IdentityKey, Guid> Holders, int Queried)> LoadHoldersAsync(
         List<SegmentMessage> messages, string source, ResolutionCache? cache, Dictionary<string, IdentityRow[]> stated, CancellationToken ct)
     {
         var values = new List<string>();
@@ -680,7 +683,7 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
             }
         }
 
-        return holders;
+        return (holders, values.Count);
     }
 
     /// <summary>Takes the workspace's lock for this transaction and reads its change counter, in one round trip (PostgreSQL).</summary>
