@@ -149,7 +149,7 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
                 db.ChangeTracker.Clear();
                 try
                 {
-                    b.Answer((await IngestRetryingAsync([b], handOff, cache, CancellationToken.None).ConfigureAwait(false))[0]);
+                    b.Answer((await IngestRetryingAsync([b], handOff, null, CancellationToken.None).ConfigureAwait(false))[0]);
                 }
                 catch (Exception e)
                 {
@@ -163,13 +163,15 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
         }
     }
 
-    private async Task<IngestResult[]> IngestRetryingAsync(List<PendingBatch> group, Action handOff, ResolutionCache cache, CancellationToken ct)
+    private async Task<IngestResult[]> IngestRetryingAsync(List<PendingBatch> group, Action handOff, ResolutionCache? cache, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await IngestOnceAsync(group, handOff, cache, ct).ConfigureAwait(false);
+                // Only the first attempt uses the cache: a later one may run after the lead was handed on (a failure
+                // of the deferred events write), while the next group uses it.
+                return await IngestOnceAsync(group, handOff, attempt == 1 ? cache : null, ct).ConfigureAwait(false);
             }
             catch (Exception e) when (attempt < 3 && IsUniqueViolation(e))
             {
@@ -195,7 +197,7 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
     /// </summary>
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> SqliteWriters = new(StringComparer.Ordinal);
 
-    private async Task<IngestResult[]> IngestOnceAsync(List<PendingBatch> group, Action handOff, ResolutionCache cache, CancellationToken ct)
+    private async Task<IngestResult[]> IngestOnceAsync(List<PendingBatch> group, Action handOff, ResolutionCache? cache, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         if (!db.IsSqlite)
@@ -206,12 +208,6 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
             try
             {
                 return await IngestLockedAsync(group, started, handOff, cache, ct).ConfigureAwait(false);
-            }
-            catch
-            {
-                // The group may have changed cached customers in memory and not committed them.
-                cache.Clear();
-                throw;
             }
             finally
             {
@@ -250,9 +246,10 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
         var messages = group.SelectMany(b => b.Messages).ToList();
         var owners = group.SelectMany((b, i) => Enumerable.Repeat(i, b.Messages.Count)).ToArray();
         await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
-        if (cache is not null)
+        if (!db.IsSqlite)
         {
-            cache.Check(await LockWorkspaceAsync(ws, ct).ConfigureAwait(false));
+            var counter = await LockWorkspaceAsync(ws, ct).ConfigureAwait(false);
+            cache?.Check(counter);
         }
 
         var locked = Stopwatch.GetTimestamp();

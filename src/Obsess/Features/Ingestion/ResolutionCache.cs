@@ -12,9 +12,10 @@ namespace Obsess.Features.Ingestion;
 /// The cache is exact or not used. It is valid only at <see cref="Version"/>, the workspace's change counter
 /// (<c>workspace_versions</c>, moved by triggers on every statement that changes customers or identities, whoever
 /// runs it) as this process's last commit left it; a group that finds another value under the lock starts from an
-/// empty cache. A group that fails, or merges, empties it too (a merge moves rows the cache does not follow). Only
-/// the group that leads the workspace's queue touches it, so it needs no locking of its own. Customers are mutated
-/// in place by the group that uses them; that is why a failure must <see cref="Clear"/> it.
+/// empty cache. A group that fails, or merges, empties it too (a merge moves rows the cache does not follow).
+/// Customers are mutated in place by the group that uses them. Only the first attempt of the group that leads the
+/// workspace's queue touches it, before it hands the lead on, so the cache needs no locking of its own; a retry,
+/// which may run after the hand-off, reads from the database.
 /// </remarks>
 internal sealed class ResolutionCache
 {
@@ -36,17 +37,24 @@ internal sealed class ResolutionCache
 
     public long Misses { get; private set; }
 
-    /// <summary>Called under the workspace lock with the counter read there: keeps the contents if they are exact at it, else empties them.</summary>
+    /// <summary>
+    /// Called under the workspace lock with the counter read there: keeps the contents if they are exact at it, else
+    /// empties them. Until <see cref="Committed"/> the cache then counts as empty for the next check, so a group that
+    /// fails after changing cached customers in memory leaves nothing to be trusted, without a handler of its own.
+    /// </summary>
     public void Check(long version)
     {
         if (version == Version)
         {
             Hits++;
-            return;
+        }
+        else
+        {
+            Misses++;
+            Clear();
         }
 
-        Misses++;
-        Clear();
+        Version = -1;
     }
 
     public void Clear()
