@@ -227,7 +227,7 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
         HashSet<string> knownOrders = kind == ImportKind.Orders
             ? (await db.Orders.AsNoTracking().Where(o => o.Source == source).Select(o => o.ExternalId).ToListAsync(ct).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal)
             : [];
-        var knownEvents = new HashSet<string>(StringComparer.Ordinal);
+        var knownEvents = new MessageIdSet();
         // A workspace with no events stored has none of the file's message ids: the first import skips the lookup.
         var eventsStored = kind == ImportKind.Events && await db.Events.AnyAsync(ct).ConfigureAwait(false);
         var held = new Dictionary<Guid, HashSet<IdentityKey>>();
@@ -344,7 +344,10 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
 
             if (eventsStored)
             {
-                knownEvents.UnionWith(await StoredMessageIdsAsync(db, batch.Select(r => r.MessageId!).Distinct(), ct).ConfigureAwait(false));
+                foreach (var stored in await StoredMessageIdsAsync(db, batch.Select(r => r.MessageId!).Distinct(), ct).ConfigureAwait(false))
+                {
+                    knownEvents.Add(stored);
+                }
             }
 
             // Load the stored customers this batch names, in chunks, rather than one query per row. Loaded later than
