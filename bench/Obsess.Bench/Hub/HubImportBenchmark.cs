@@ -89,6 +89,7 @@ public sealed class HubImportBenchmark : IBenchmark
 
             var cpuStart = Cpu();
             var gcStart = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalAllocatedBytes(), GC.GetTotalPauseDuration());
+            var jitStart = System.Runtime.JitInfo.GetCompilationTime();
             void Progress(string stage, double fraction) // called from one thread
             {
                 if (stages.TryAdd(stage, watch.Elapsed.TotalSeconds))
@@ -97,7 +98,7 @@ public sealed class HubImportBenchmark : IBenchmark
                 }
             }
 
-            using (var reader = new StreamReader(csv))
+            using (var reader = ImportReader.Open(csv))
             {
                 result = await service.ImportAsync(ImportKind.Events, ImportReader.Read(reader, "csv", new Dictionary<string, string>()), "bench", Progress, bulk).ConfigureAwait(false);
             }
@@ -105,7 +106,7 @@ public sealed class HubImportBenchmark : IBenchmark
             var seconds = watch.Elapsed.TotalSeconds;
             var cpuEnd = Cpu();
             var gc = string.Create(CultureInfo.InvariantCulture,
-                $"GC {GC.CollectionCount(0) - gcStart.Item1}/{GC.CollectionCount(1) - gcStart.Item2}/{GC.CollectionCount(2) - gcStart.Item3} (gen 0/1/2), {(GC.GetTotalAllocatedBytes() - gcStart.Item4) / 1e9:0.00} GB allocated, paused {(GC.GetTotalPauseDuration() - gcStart.Item5).TotalSeconds:0.00} s");
+                $"GC {GC.CollectionCount(0) - gcStart.Item1}/{GC.CollectionCount(1) - gcStart.Item2}/{GC.CollectionCount(2) - gcStart.Item3} (gen 0/1/2), {(GC.GetTotalAllocatedBytes() - gcStart.Item4) / 1e9:0.00} GB allocated, paused {(GC.GetTotalPauseDuration() - gcStart.Item5).TotalSeconds:0.00} s; JIT {(System.Runtime.JitInfo.GetCompilationTime() - jitStart).TotalSeconds:0.00} s");
             if (!result.Succeeded)
             {
                 await output.WriteLineAsync($"import failed: {string.Join("; ", result.Errors.Take(5))}").ConfigureAwait(false);
