@@ -196,6 +196,19 @@ public abstract class ImportTests(ObsessAppFixture app)
             .ShouldBe(new Dictionary<Guid, int> { [c1] = 18_003 - 4_500, [a1] = 4_500 }, ignoreOrder: true);
     }
 
+    [Theory]
+    [InlineData(BulkMode.On)]
+    [InlineData(BulkMode.Off)]
+    public async Task A_message_id_repeated_in_a_first_import_is_stored_once(BulkMode bulk)
+    {
+        var ws = await app.CreateWorkspaceAsync();
+
+        var result = await ImportAsync(ws, Events + "\nc1,ann@example.com,,Viewed again,2026-01-07T09:00:00Z,m-1,web,SKU-1,10.50\n", bulk);
+
+        (result.Events, result.Skipped).ShouldBe((6, 1));
+        (await app.QueryAsync(ws, db => db.Events.Where(e => e.MessageId == "m-1").Select(e => e.Name).ToListAsync())).ShouldBe(["Viewed"]);
+    }
+
     [Fact]
     public async Task A_bulk_import_whose_identities_name_a_missing_customer_fails_when_the_foreign_key_is_checked_and_writes_nothing()
     {

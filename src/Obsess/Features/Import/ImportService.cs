@@ -227,7 +227,6 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
         HashSet<string> knownOrders = kind == ImportKind.Orders
             ? (await db.Orders.AsNoTracking().Where(o => o.Source == source).Select(o => o.ExternalId).ToListAsync(ct).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal)
             : [];
-        var knownEvents = new MessageIdSet();
         // A workspace with no events stored has none of the file's message ids: the first import skips the lookup.
         var eventsStored = kind == ImportKind.Events && await db.Events.AnyAsync(ct).ConfigureAwait(false);
         var held = new Dictionary<Guid, HashSet<IdentityKey>>();
@@ -240,6 +239,11 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
         var connection = db.Database.GetDbConnection();
         var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
         var streamable = kind == ImportKind.Events && !eventsStored && !anyStored && connection is Npgsql.NpgsqlConnection;
+        // The message ids seen. Streamed events are gone once written, so a set of their strings would be all that keeps a
+        // million of them alive to the end: MessageIdSet keeps their characters instead. Events kept to the end hold their
+        // strings anyway, and there a set of the same strings cost less (SQLite, 1M events, alternating pairs: client CPU
+        // to the end of resolution 9.6 / 10.7 s with it, 11.6 / 11.4 s with MessageIdSet).
+        Func<string, bool> firstSeen = streamable ? new MessageIdSet().Add : new HashSet<string>(StringComparer.Ordinal).Add;
         await using var stream = new EventStream(pool, ws, source);
         // When to start: at once, unless --bulk auto must first see that the import is large enough to write the events
         // without their indexes (BulkLoad.Applies; the import's final count can only be larger than what it has so far).
@@ -346,7 +350,7 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
             {
                 foreach (var stored in await StoredMessageIdsAsync(db, batch.Select(r => r.MessageId!).Distinct(), ct).ConfigureAwait(false))
                 {
-                    knownEvents.Add(stored);
+                    firstSeen(stored);
                 }
             }
 
@@ -362,7 +366,7 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
 
             foreach (var row in batch)
             {
-                if (kind == ImportKind.Orders && !knownOrders.Add(row.ExternalId!) || kind == ImportKind.Events && !knownEvents.Add(row.MessageId!))
+                if (kind == ImportKind.Orders && !knownOrders.Add(row.ExternalId!) || kind == ImportKind.Events && !firstSeen(row.MessageId!))
                 {
                     skipped++;
                     continue;

@@ -5,7 +5,8 @@ namespace Obsess.Features.Import;
 /// large shared blocks and the table holds plain integers, so the collector has nothing in it to trace or copy. A
 /// <c>HashSet&lt;string&gt;</c> kept every id of a million-event file alive to the end, a million objects promoted
 /// from one generation to the next while the file was read (1M events, PostgreSQL, alternating pairs: importer CPU
-/// to the end of resolution 9.8 → 8.6–8.8 s, collector pauses 1.18–1.29 → 0.94–1.00 s).
+/// to the end of resolution 9.8 → 8.6–8.8 s, collector pauses 1.18–1.29 → 0.94–1.00 s). Only worth it when nothing
+/// else keeps the strings (the import's events streamed as they are resolved, see <see cref="ImportService"/>).
 /// Open addressing with linear probing over a power-of-two table, at most half full. Not thread-safe.
 /// </summary>
 internal sealed class MessageIdSet
