@@ -17,7 +17,8 @@ namespace Obsess.Bench.Hub;
 /// COPY FROM in one transaction, same tables, same indexes and constraints; and the physical limit of the bulk-load
 /// strategy: the same COPY into the tables with the indexes a bulk import takes off (<see cref="BulkLoad.DropAsync"/>)
 /// dropped, then those indexes built, in one transaction.
-/// Usage: hub-import [--events N] [--customers N] [--runs R] [--postgres CONN] [--no-sqlite] [--bulk auto|on|off].
+/// Usage: hub-import [--events N] [--customers N] [--runs R] [--postgres CONN] [--no-sqlite] [--no-copy] [--bulk auto|on|off].
+/// <c>--no-copy</c> skips the COPY references (for profiling the import alone).
 /// </summary>
 public sealed class HubImportBenchmark : IBenchmark
 {
@@ -47,7 +48,7 @@ public sealed class HubImportBenchmark : IBenchmark
 
         if (postgres is not null)
         {
-            summary.Add(await RunEngineAsync("PostgreSQL", csv, runs, bulk, run => FreshPostgres(postgres, $"obsess_hub_import_{run}"), true, output).ConfigureAwait(false));
+            summary.Add(await RunEngineAsync("PostgreSQL", csv, runs, bulk, run => FreshPostgres(postgres, $"obsess_hub_import_{run}"), !args.Contains("--no-copy"), output).ConfigureAwait(false));
         }
         else
         {
@@ -77,13 +78,35 @@ public sealed class HubImportBenchmark : IBenchmark
             var watch = Stopwatch.StartNew();
             ImportResult result;
             var stages = new Dictionary<string, double>();
-            void Progress(string stage, double fraction) => stages.TryAdd(stage, watch.Elapsed.TotalSeconds); // called from one thread
-            using (var reader = new StreamReader(csv))
+            // The importer's own CPU (all its threads) at each stage's start, next to the wall time: the machine is shared.
+            var cpu = new Dictionary<string, double>();
+            using var self = Process.GetCurrentProcess();
+            double Cpu()
+            {
+                self.Refresh();
+                return self.TotalProcessorTime.TotalSeconds;
+            }
+
+            var cpuStart = Cpu();
+            var gcStart = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalAllocatedBytes(), GC.GetTotalPauseDuration());
+            var jitStart = System.Runtime.JitInfo.GetCompilationTime();
+            void Progress(string stage, double fraction) // called from one thread
+            {
+                if (stages.TryAdd(stage, watch.Elapsed.TotalSeconds))
+                {
+                    cpu[stage] = Cpu();
+                }
+            }
+
+            using (var reader = ImportReader.Open(csv))
             {
                 result = await service.ImportAsync(ImportKind.Events, ImportReader.Read(reader, "csv", new Dictionary<string, string>()), "bench", Progress, bulk).ConfigureAwait(false);
             }
 
             var seconds = watch.Elapsed.TotalSeconds;
+            var cpuEnd = Cpu();
+            var gc = string.Create(CultureInfo.InvariantCulture,
+                $"GC {GC.CollectionCount(0) - gcStart.Item1}/{GC.CollectionCount(1) - gcStart.Item2}/{GC.CollectionCount(2) - gcStart.Item3} (gen 0/1/2), {(GC.GetTotalAllocatedBytes() - gcStart.Item4) / 1e9:0.00} GB allocated, paused {(GC.GetTotalPauseDuration() - gcStart.Item5).TotalSeconds:0.00} s; JIT {(System.Runtime.JitInfo.GetCompilationTime() - jitStart).TotalSeconds:0.00} s");
             if (!result.Succeeded)
             {
                 await output.WriteLineAsync($"import failed: {string.Join("; ", result.Errors.Take(5))}").ConfigureAwait(false);
@@ -94,7 +117,10 @@ public sealed class HubImportBenchmark : IBenchmark
             // Reading, validating and resolving overlap (two threads), so they are one figure.
             var writing = stages.GetValueOrDefault("Writing");
             var indexing = stages.GetValueOrDefault("Indexing", seconds);
-            var phases = string.Create(CultureInfo.InvariantCulture, $"{writing:0.0} / {indexing - writing:0.0} / {seconds - indexing:0.0}");
+            var cpuWriting = cpu.GetValueOrDefault("Writing", cpuEnd);
+            var cpuIndexing = cpu.GetValueOrDefault("Indexing", cpuEnd);
+            var phases = string.Create(CultureInfo.InvariantCulture,
+                $"{writing:0.0} / {indexing - writing:0.0} / {seconds - indexing:0.0} (client CPU {cpuWriting - cpuStart:0.0} / {cpuIndexing - cpuWriting:0.0} / {cpuEnd - cpuIndexing:0.0}; {gc})");
             rates.Add(rate);
             var copyCell = "–";
             if (copy)
@@ -173,7 +199,7 @@ public sealed class HubImportBenchmark : IBenchmark
         {
             foreach (var table in CopiedTables)
             {
-                deferred.AddRange(await BulkLoad.DropAsync(conn, tx, sqlite: false, table, default).ConfigureAwait(false));
+                deferred.AddRange(await BulkLoad.DropAsync(conn, tx, sqlite: false, table, default, deferred.Select(d => d.Table).ToHashSet()).ConfigureAwait(false));
             }
         }
 

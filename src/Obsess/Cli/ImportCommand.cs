@@ -39,7 +39,7 @@ internal static class ImportCommand
             ImportResult? result = null;
             try
             {
-                using var reader = new StreamReader(path.FullName);
+                using var reader = ImportReader.Open(path.FullName);
                 var rows = ImportReader.Read(reader, fmt, mapping);
                 var output = parse.InvocationConfiguration.Output;
                 // The progress bar draws on the terminal; when output goes elsewhere (a file, a test) it would only add noise.
@@ -140,7 +140,7 @@ internal static class ImportCommand
             try
             {
                 var mapping = ImportReader.ParseMap(parse.GetValue(map) ?? []);
-                using var reader = new StreamReader(path.FullName);
+                using var reader = ImportReader.Open(path.FullName);
                 var rows = ImportReader.Read(reader, fmt, mapping);
                 // The progress bar draws on the terminal; when output goes elsewhere (a file, a test) it would only add noise.
                 if (Console.IsOutputRedirected || !ReferenceEquals(parse.InvocationConfiguration.Output, Console.Out))

@@ -20,7 +20,7 @@ public abstract class BulkWriterTests(ObsessAppFixture app)
 
     private static BulkColumn<T>[] Boxed<T>(BulkColumn<T>[] columns) => [.. columns.Select(c => new BulkColumn<T>(c.Name, c.Value))];
 
-    private async Task<Guid> WriteAsync(bool typed, int events)
+    private async Task<Guid> WriteAsync(bool typed, int events, bool eventsAsTheyCome = false)
     {
         var ws = await app.CreateWorkspaceAsync();
         Guid Id(int n) => new($"{n:x8}-0000-7000-8000-{ws.ToString()[24..]}");
@@ -67,7 +67,15 @@ public abstract class BulkWriterTests(ObsessAppFixture app)
             await BulkWriter.WriteAsync(connection, transaction, "customers", typed ? DemoLoader.CustomerColumns : Boxed(DemoLoader.CustomerColumns), customers);
             await BulkWriter.WriteAsync(connection, transaction, "customer_identities", typed ? DemoLoader.IdentityColumns : Boxed(DemoLoader.IdentityColumns), identities);
             await BulkWriter.WriteAsync(connection, transaction, "orders", typed ? DemoLoader.OrderColumns : Boxed(DemoLoader.OrderColumns), orders);
-            await BulkWriter.WriteAsync(connection, transaction, "events", typed ? DemoLoader.EventColumns : Boxed(DemoLoader.EventColumns), eventRows);
+            if (eventsAsTheyCome)
+            {
+                (await BulkWriter.WriteAsync(connection, "events", DemoLoader.EventColumns, eventRows.ToAsyncEnumerable())).ShouldBe(events);
+            }
+            else
+            {
+                await BulkWriter.WriteAsync(connection, transaction, "events", typed ? DemoLoader.EventColumns : Boxed(DemoLoader.EventColumns), eventRows);
+            }
+
             await tx.CommitAsync();
             return 0;
         });
@@ -112,6 +120,16 @@ public abstract class BulkWriterTests(ObsessAppFixture app)
             ? "event True 00000064-0000-7000-8000-<ws> 00000001-0000-7000-8000-<ws> track|Viewed 0|crm|web|2026-03-04T05:06:07.1234560|{}|m-0"
             : "event True 0000063f-0000-7000-8000-<ws> 00000002-0000-7000-8000-<ws> track|Viewed 1499|crm|web|2026-03-04T05:31:06.1234560|{\"sku\":\"S-1499\",\"price\":1.25}|m-1499");
         typed.ShouldContain(r => r.Length > 80_000, events > 7 ? 1 : 0);
+    }
+
+    [Fact]
+    public async Task Rows_written_as_they_come_are_stored_as_the_boxed_ones_are()
+    {
+        var streamed = await StoredAsync(await WriteAsync(typed: true, 1_500, eventsAsTheyCome: true));
+        var boxed = await StoredAsync(await WriteAsync(typed: false, 1_500));
+
+        streamed.ShouldBe(boxed);
+        streamed.Count(r => r.StartsWith("event True ", StringComparison.Ordinal)).ShouldBe(1_500);
     }
 
     [Fact]

@@ -162,6 +162,71 @@ public abstract class ImportTests(ObsessAppFixture app)
             .ShouldBe(["bob@example.com", "c1"]);
     }
 
+    [Theory]
+    [InlineData(BulkMode.On)]
+    [InlineData(BulkMode.Off)]
+    [InlineData(BulkMode.Auto)]
+    public async Task Events_already_written_follow_their_customer_when_a_later_row_merges_it_twice(BulkMode bulk)
+    {
+        var ws = await app.CreateWorkspaceAsync();
+        // Born in this order: c1's customer, a phone's, an anonymous id's; each of the last two with more events than
+        // one chunk (8,192), so on PostgreSQL, where a first import writes its events while it reads (--bulk on and
+        // off at once, auto from 10,000 events), most of them are in the database before the last two rows link the
+        // three: the anonymous id's customer merges into the phone's, then the phone's into c1's, the oldest.
+        var file = new System.Text.StringBuilder("customer_id,phone,anonymous_id,event,timestamp,message_id\nc1,,,Signed up,2026-01-01T09:00:00Z,m-0\n");
+        for (var i = 1; i <= 18_000; i++)
+        {
+            file.Append(System.Globalization.CultureInfo.InvariantCulture, $"{(i <= 9_000 ? ",+14155550123," : $",,a-{i % 2}")},Viewed,2026-01-02T09:00:00Z,m-{i}\n");
+        }
+
+        file.Append(",+14155550123,a-0,Linked,2026-01-04T09:00:00Z,m-18001\n");
+        file.Append("c1,+14155550123,,Bought,2026-01-05T09:00:00Z,m-18002\n");
+
+        var result = await ImportAsync(ws, file.ToString(), bulk);
+
+        (result.Events, result.NewCustomers, result.Merges).ShouldBe((18_003, 2, 0));
+        var customers = await app.QueryAsync(ws, db => db.Customers.ToListAsync());
+        customers.Count.ShouldBe(2);
+        var c1 = await app.QueryAsync(ws, db => db.Identities.Where(i => i.Value == "c1").Select(i => i.CustomerId).SingleAsync());
+        (await app.QueryAsync(ws, db => db.Identities.Where(i => i.CustomerId == c1).Select(i => i.Value).OrderBy(v => v).ToListAsync()))
+            .ShouldBe(["+14155550123", "a-0", "c1"]);
+        // a-1 was never linked: its customer keeps its own events; every other event is c1's.
+        var a1 = await app.QueryAsync(ws, db => db.Identities.Where(i => i.Value == "a-1").Select(i => i.CustomerId).SingleAsync());
+        (await app.QueryAsync(ws, db => db.Events.GroupBy(e => e.CustomerId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count)))
+            .ShouldBe(new Dictionary<Guid, int> { [c1] = 18_003 - 4_500, [a1] = 4_500 }, ignoreOrder: true);
+    }
+
+    [Theory]
+    [InlineData(BulkMode.On)]
+    [InlineData(BulkMode.Off)]
+    public async Task A_message_id_repeated_in_a_first_import_is_stored_once(BulkMode bulk)
+    {
+        var ws = await app.CreateWorkspaceAsync();
+
+        var result = await ImportAsync(ws, Events + "\nc1,ann@example.com,,Viewed again,2026-01-07T09:00:00Z,m-1,web,SKU-1,10.50\n", bulk);
+
+        (result.Events, result.Skipped).ShouldBe((6, 1));
+        (await app.QueryAsync(ws, db => db.Events.Where(e => e.MessageId == "m-1").Select(e => e.Name).ToListAsync())).ShouldBe(["Viewed"]);
+    }
+
+    [Fact]
+    public async Task A_bulk_import_whose_identities_name_a_missing_customer_fails_when_the_foreign_key_is_checked_and_writes_nothing()
+    {
+        var ws = await app.CreateWorkspaceAsync();
+        var before = await IndexesAsync(ws);
+
+        // An identity of no customer, written inside the import's transaction after its rows: on PostgreSQL the bulk
+        // load checks the identities' foreign key once, after the write, so it is that check which must refuse it.
+        var failure = await Should.ThrowAsync<DbException>(() => ImportAsync(ws, Events, BulkMode.On, (connection, transaction, ct) =>
+            BulkWriter.WriteAsync(connection, transaction, "customer_identities", Features.Demo.DemoLoader.IdentityColumns,
+                [new CustomerIdentity { WorkspaceId = ws, Id = Guid.CreateVersion7(), CustomerId = Guid.CreateVersion7(), Kind = IdentityKinds.Email, Source = "", Value = "ghost@example.com", FirstSeenAt = DateTime.UtcNow }],
+                ct: ct)));
+
+        failure.Message.ShouldContain("foreign key", Case.Insensitive, failure.Message);
+        (await ContentAsync(ws)).ShouldBeEmpty();
+        (await IndexesAsync(ws)).ShouldBe(before);
+    }
+
     private const string Events = """
         customer_id,email,phone,event,timestamp,message_id,channel,sku,price
         c1,ann@example.com,,Viewed,2026-01-01T09:00:00Z,m-1,web,SKU-1,10.50

@@ -60,8 +60,17 @@ public static class BulkLoad
     /// table); on PostgreSQL a primary key or unique constraint that a foreign key references (dropping it would
     /// take the foreign keys with it — <c>customers</c>' key is referenced by most tables), and exclusion constraints.
     /// A primary key that nothing references is dropped and added back like an index (ALTER TABLE … ADD CONSTRAINT).
+    /// <para>
+    /// PostgreSQL also drops the table's foreign keys to tables in <paramref name="locked"/> — tables whose indexes this
+    /// transaction has already dropped, so it holds them exclusively anyway — and adds them back after the indexes, as
+    /// <c>pg_restore</c> does: the key is then checked once for all rows, by one join, instead of by a look-up per row
+    /// (1M events: the 199k identities' COPY took 1.1 s with the key, the customers' 0.22 s for half as many rows). A
+    /// row that breaks it fails the import at that point, as it would have during the write. A key to a table this
+    /// import does not lock stays: dropping or adding it locks the referenced table against writers until the commit.
+    /// </para>
     /// </summary>
-    public static async Task<IReadOnlyList<DeferredIndex>> DropAsync(DbConnection connection, DbTransaction transaction, bool sqlite, string table, CancellationToken ct)
+    public static async Task<IReadOnlyList<DeferredIndex>> DropAsync(
+        DbConnection connection, DbTransaction transaction, bool sqlite, string table, CancellationToken ct, IReadOnlyCollection<string>? locked = null)
     {
         var deferred = new List<DeferredIndex>();
         await using (var command = connection.CreateCommand())
@@ -93,6 +102,35 @@ public static class BulkLoad
                     ? new DeferredIndex(table, index, $"DROP INDEX {Quote(index)}", definition)
                     : new DeferredIndex(table, reader.GetString(2), $"ALTER TABLE {Quote(table)} DROP CONSTRAINT {Quote(reader.GetString(2))}",
                         $"ALTER TABLE {Quote(table)} ADD CONSTRAINT {Quote(reader.GetString(2))} {reader.GetString(3)}"));
+            }
+        }
+
+        if (!sqlite && locked is { Count: > 0 })
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = """
+                SELECT c.conname, pg_get_constraintdef(c.oid), r.relname
+                FROM pg_constraint c
+                JOIN pg_class t ON t.oid = c.conrelid AND t.relnamespace = current_schema()::regnamespace
+                JOIN pg_class r ON r.oid = c.confrelid AND r.relnamespace = current_schema()::regnamespace
+                WHERE c.contype = 'f' AND t.relname = @table
+                ORDER BY c.conname
+                """;
+            var name = command.CreateParameter();
+            name.ParameterName = "@table";
+            name.Value = table;
+            command.Parameters.Add(name);
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                var constraint = reader.GetString(0);
+                if (locked.Contains(reader.GetString(2)))
+                {
+                    // After the table's indexes in the list, so it is added back once they are built.
+                    deferred.Add(new DeferredIndex(table, constraint, $"ALTER TABLE {Quote(table)} DROP CONSTRAINT {Quote(constraint)}",
+                        $"ALTER TABLE {Quote(table)} ADD CONSTRAINT {Quote(constraint)} {reader.GetString(1)}"));
+                }
             }
         }
 

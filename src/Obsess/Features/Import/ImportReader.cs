@@ -24,6 +24,13 @@ public static class ImportReader
         _ => throw new ImportFormatException($"--format must be csv or jsonl, not '{format}'."),
     };
 
+    /// <summary>
+    /// The file, read as <c>new StreamReader(path)</c> reads it (UTF-8 unless a byte order mark says otherwise), in 64 KiB
+    /// reads rather than the default 4 KiB: a 100 MB file is then 1,600 system calls instead of 25,000.
+    /// </summary>
+    public static StreamReader Open(string path) =>
+        new(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan), System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+
     public static string Normalize(string column) =>
         column.Trim().Trim('\uFEFF').ToLowerInvariant().Replace(' ', '_').Replace('-', '_');
 
