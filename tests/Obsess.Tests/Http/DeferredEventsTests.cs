@@ -4,9 +4,11 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Obsess.Features.Accounts;
 using Obsess.Features.Customers;
+using Obsess.Features.Import;
 using Obsess.Features.Ingestion;
 using Obsess.Tests.Infrastructure;
 
@@ -84,32 +86,14 @@ public sealed class DeferredEventsTests_on_postgres(PostgresAppFixture app) : IC
         // An events write for the device's customer, decided and not yet committed: it holds the workspace's
         // events-writer lock in shared mode, as ingestion does between its two transactions.
         await using var inFlight = await ConnectAsync();
-        await using (var command = new NpgsqlCommand("SELECT pg_advisory_lock_shared(hashtext(@key))", inFlight))
-        {
-            command.Parameters.AddWithValue("key", IngestionService.EventWritersLock(ws));
-            await command.ExecuteNonQueryAsync();
-        }
+        await EventWritersAsync(inFlight, "pg_advisory_lock_shared", ws);
 
         var alias = writer.PostAsync(Url("/v1/alias"), Json("""{"previousId":"device-7","userId":"u-7","messageId":"k4","timestamp":"2026-01-04T10:00:00Z"}"""));
-        await using (var observer = await ConnectAsync())
-        {
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (!await WaitsForAdvisoryLockAsync(observer))
-            {
-                DateTime.UtcNow.ShouldBeLessThan(deadline, "the merge never waited for the events-writer lock");
-                alias.IsCompleted.ShouldBeFalse("the merge went ahead while an events write was in flight");
-                await Task.Delay(20);
-            }
-        }
+        await WaitUntilBlockedAsync(alias, "merge");
 
-        alias.IsCompleted.ShouldBeFalse();
         var late = Event(ws, ids[1], "k-late");
         (await IngestionService.WriteDeferredEventsAsync(inFlight, [late], CancellationToken.None)).ShouldBeNull();
-        await using (var command = new NpgsqlCommand("SELECT pg_advisory_unlock_shared(hashtext(@key))", inFlight))
-        {
-            command.Parameters.AddWithValue("key", IngestionService.EventWritersLock(ws));
-            await command.ExecuteNonQueryAsync();
-        }
+        await EventWritersAsync(inFlight, "pg_advisory_unlock_shared", ws);
 
         var response = await alias;
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -117,6 +101,60 @@ public sealed class DeferredEventsTests_on_postgres(PostgresAppFixture app) : IC
         (await app.QueryAsync(ws, db => db.Events.Where(e => e.MessageId == "k-late").Select(e => e.CustomerId).SingleAsync())).ShouldBe(ids[0]);
         var snapshot = await app.QueryAsync(ws, db => db.Merges.Select(m => m.Snapshot).SingleAsync());
         snapshot.ShouldContain(late.Id.ToString());
+    }
+
+    [Fact]
+    public async Task An_import_waits_for_events_still_being_written_and_counts_them_as_stored()
+    {
+        var (ws, writer) = await WorkspaceAsync();
+        (await writer.PostAsync(Url("/v1/identify"), Json("""{"userId":"u-9","traits":{"email":"lee@example.com"},"messageId":"l1","timestamp":"2026-01-01T10:00:00Z"}"""))).EnsureSuccessStatusCode();
+        var customer = await app.QueryAsync(ws, db => db.Customers.Select(c => c.Id).SingleAsync());
+
+        // An events write decided by ingestion and not yet committed, for a message the file also holds.
+        await using var inFlight = await ConnectAsync();
+        await EventWritersAsync(inFlight, "pg_advisory_lock_shared", ws);
+        const string file = """
+            email,event,timestamp,message_id
+            lee@example.com,Opened app,2026-01-05T10:00:00Z,l-late
+            lee@example.com,Bought,2026-01-06T10:00:00Z,l-new
+            """;
+        var import = app.InWorkspaceAsync(ws, sp => sp.GetRequiredService<ImportService>()
+            .ImportAsync(ImportKind.Events, ImportReader.Read(new StringReader(file), "csv", new Dictionary<string, string>()), "crm"));
+        await WaitUntilBlockedAsync(import, "import");
+
+        var late = Event(ws, customer, "l-late");
+        (await IngestionService.WriteDeferredEventsAsync(inFlight, [late], CancellationToken.None)).ShouldBeNull();
+        await EventWritersAsync(inFlight, "pg_advisory_unlock_shared", ws);
+
+        var result = await import;
+        result.Succeeded.ShouldBeTrue(string.Join("; ", result.Errors.Select(e => e.ToString())));
+        (result.Events, result.Skipped).ShouldBe((1, 1));
+        var events = await app.QueryAsync(ws, db => db.Events.Where(e => e.MessageId != "l1").OrderBy(e => e.MessageId).Select(e => new { e.Id, e.MessageId }).ToListAsync());
+        events.Select(e => e.MessageId).ShouldBe(["l-late", "l-new"]);
+        events[0].Id.ShouldBe(late.Id);
+    }
+
+    /// <summary>Takes or releases (<paramref name="function"/>) the workspace's events-writer lock on this session, as ingestion does between its two transactions.</summary>
+    private static async Task EventWritersAsync(NpgsqlConnection connection, string function, Guid ws)
+    {
+        await using var command = new NpgsqlCommand($"SELECT {function}(hashtext(@key))", connection);
+        command.Parameters.AddWithValue("key", IngestionService.EventWritersLock(ws));
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Waits until a session waits for an advisory lock, failing if <paramref name="work"/> finishes first.</summary>
+    private async Task WaitUntilBlockedAsync(Task work, string what)
+    {
+        await using var observer = await ConnectAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await WaitsForAdvisoryLockAsync(observer))
+        {
+            DateTime.UtcNow.ShouldBeLessThan(deadline, $"the {what} never waited for the events-writer lock");
+            work.IsCompleted.ShouldBeFalse($"the {what} went ahead while an events write was in flight");
+            await Task.Delay(20);
+        }
+
+        work.IsCompleted.ShouldBeFalse();
     }
 
     /// <summary>Whether a session of this test's database is waiting for an advisory lock.</summary>
