@@ -72,4 +72,25 @@ public sealed class ResolutionCacheTests
         cache.Customers.ShouldBeEmpty();
         cache.Version.ShouldBe(-1);
     }
+
+    [Fact]
+    public void Rows_read_share_the_kind_and_source_strings_the_app_holds_and_keep_their_values()
+    {
+        var customer = Guid.CreateVersion7();
+        const string current = "web";
+
+        // Fresh strings, as a database reader returns them.
+        var email = IdentityRow.Read(new string("email".AsSpan()), new string("".AsSpan()), customer, current);
+        var external = IdentityRow.Read(new string("external".AsSpan()), new string("web".AsSpan()), customer, current);
+        var other = IdentityRow.Read(new string("external".AsSpan()), new string("crm".AsSpan()), customer, current);
+        var unknown = IdentityRow.Read(new string("device".AsSpan()), "", customer, current);
+
+        ReferenceEquals(email.Kind, IdentityKinds.Email).ShouldBeTrue();
+        ReferenceEquals(email.Source, string.Empty).ShouldBeTrue();
+        ReferenceEquals(external.Kind, IdentityKinds.External).ShouldBeTrue();
+        ReferenceEquals(external.Source, current).ShouldBeTrue();
+        (other.Kind, other.Source, other.CustomerId).ShouldBe((IdentityKinds.External, "crm", customer));
+        unknown.Kind.ShouldBe("device");
+        email.ShouldBe(new IdentityRow("email", "", customer));
+    }
 }

@@ -667,7 +667,7 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
                 .Select(i => new { i.Kind, i.Source, i.Value, i.CustomerId }).ToListAsync(ct).ConfigureAwait(false);
             foreach (var r in rows)
             {
-                stated[r.Value] = [.. stated[r.Value], new IdentityRow(r.Kind, r.Source, r.CustomerId)];
+                stated[r.Value] = [.. stated[r.Value], IdentityRow.Read(r.Kind, r.Source, r.CustomerId, source)];
             }
         }
 
