@@ -108,9 +108,7 @@ public abstract class ScoresTests(ObsessAppFixture app)
     public async Task An_event_that_leaves_the_profile_as_it_was_is_not_written_to_the_customer_but_still_makes_the_scores_due()
     {
         var ws = await app.CreateWorkspaceAsync(demoCustomers: 150, seed: 22);
-        var key = await app.CreateApiKeyAsync(ws, Roles.Ingest);
-        using var writer = app.ApiClient();
-        writer.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(key.Key + ":")));
+        using var writer = await app.IngestClientAsync(ws);
         var log = new ErrorLog();
         var job = new ScoresJob(app.App.Services, log, TimeProvider.System);
         Task<List<DateTime>> RunsAsync() => app.QueryAsync(ws, db => db.ModelRuns.Where(r => r.Kind == "clv").Select(r => r.At).ToListAsync());

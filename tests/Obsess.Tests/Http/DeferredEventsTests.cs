@@ -1,12 +1,10 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using Obsess.Features.Accounts;
 using Obsess.Features.Customers;
 using Obsess.Features.Import;
 using Obsess.Features.Ingestion;
@@ -29,10 +27,7 @@ public sealed class DeferredEventsTests_on_postgres(PostgresAppFixture app) : IC
     private async Task<(Guid Ws, HttpClient Writer)> WorkspaceAsync()
     {
         var ws = await app.CreateWorkspaceAsync();
-        var key = await app.CreateApiKeyAsync(ws, Roles.Ingest);
-        var writer = app.ApiClient();
-        writer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(key.Key + ":")));
-        return (ws, writer);
+        return (ws, await app.IngestClientAsync(ws));
     }
 
     private async Task<NpgsqlConnection> ConnectAsync()

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -16,12 +15,7 @@ public abstract class IngestionTests(ObsessAppFixture app)
     private static Uri Url(string path) => new(path, UriKind.Relative);
 
     /// <summary>A client that sends the write key the way Segment's SDKs do: HTTP Basic, key as user, empty password.</summary>
-    private HttpClient WriteClient(string key)
-    {
-        var client = app.ApiClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(key + ":")));
-        return client;
-    }
+    private HttpClient WriteClient(string key) => app.WriteKeyClient(key);
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 

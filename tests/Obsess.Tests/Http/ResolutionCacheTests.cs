@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
@@ -25,10 +24,7 @@ public sealed class ResolutionCacheTests_on_postgres(PostgresAppFixture app) : I
     private async Task<(Guid Ws, HttpClient Writer)> WorkspaceAsync()
     {
         var ws = await app.CreateWorkspaceAsync();
-        var key = await app.CreateApiKeyAsync(ws, Roles.Ingest);
-        var writer = app.ApiClient();
-        writer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(key.Key + ":")));
-        return (ws, writer);
+        return (ws, await app.IngestClientAsync(ws));
     }
 
     private async Task SendAsync(HttpClient writer, string path, string json) =>

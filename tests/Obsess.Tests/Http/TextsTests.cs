@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -36,9 +35,7 @@ public abstract class TextsTests(ObsessAppFixture app)
 
     private async Task<Guid> CustomerAsync(Guid ws, string email)
     {
-        var ingest = await app.CreateApiKeyAsync(ws, Roles.Ingest);
-        using var writer = app.ApiClient();
-        writer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(ingest.Key + ":")));
+        using var writer = await app.IngestClientAsync(ws);
         (await writer.PostAsync(Url("/v1/identify"), Json(JsonSerializer.Serialize(new { userId = email, traits = new { email, name = email.Split('@')[0] } })))).EnsureSuccessStatusCode();
         return await app.QueryAsync(ws, db => db.Customers.Where(c => c.Email == email).Select(c => c.Id).SingleAsync());
     }

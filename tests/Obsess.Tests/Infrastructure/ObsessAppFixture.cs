@@ -148,6 +148,18 @@ public abstract class ObsessAppFixture : IAsyncLifetime
         return client;
     }
 
+    /// <summary>A client that sends <paramref name="writeKey"/> the way Segment's SDKs do: HTTP Basic, the key as user name, an empty password.</summary>
+    public HttpClient WriteKeyClient(string writeKey)
+    {
+        var client = ApiClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(writeKey + ":")));
+        return client;
+    }
+
+    /// <summary>A new ingest key for the workspace and a client sending it as <see cref="WriteKeyClient"/> does.</summary>
+    public async Task<HttpClient> IngestClientAsync(Guid workspaceId) =>
+        WriteKeyClient((await CreateApiKeyAsync(workspaceId, Roles.Ingest)).Key);
+
     /// <summary>A client that keeps cookies like a browser, from its own address.</summary>
     public BrowserClient Browser() => new(App.GetTestServer(), NewClientAddress());
 
