@@ -116,6 +116,46 @@ public sealed class ResolutionCacheTests_on_postgres(PostgresAppFixture app) : I
         profile.Traits["name"].GetString().ShouldBe("Ann");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task While_a_group_holds_the_workspace_a_change_that_skips_the_lock_waits_for_its_commit(bool counted)
+    {
+        var ws = await app.CreateWorkspaceAsync();
+        if (counted)
+        {
+            await SendAsync(await app.IngestClientAsync(ws), "/v1/identify", """{"userId":"u-1","messageId":"w1","timestamp":"2026-01-01T10:00:00Z"}""");
+        }
+
+        // A group's transaction, as ingestion opens it: the workspace lock and the counter read.
+        await using var group = new NpgsqlConnection(app.Storage.PostgresConnectionString);
+        await group.OpenAsync();
+        await using var tx = await group.BeginTransactionAsync();
+        var before = await IngestionService.LockWorkspaceAsync(group, tx, ws, CancellationToken.None);
+        before.ShouldBe(await VersionAsync(ws));
+
+        // A script that does not take the advisory lock adds a customer meanwhile.
+        var change = ExecuteAsync("INSERT INTO customers (workspace_id, id, first_seen_at, last_seen_at, created_at, updated_at) VALUES ($1, $2, now(), now(), now(), now())", ws, Guid.CreateVersion7());
+        await using (var observer = new NpgsqlConnection(app.Storage.PostgresConnectionString))
+        {
+            await observer.OpenAsync();
+            await using var waiting = new NpgsqlCommand(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()", observer);
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while ((long)(await waiting.ExecuteScalarAsync())! == 0)
+            {
+                change.IsCompleted.ShouldBeFalse("the change went ahead while a group held the workspace");
+                DateTime.UtcNow.ShouldBeLessThan(deadline, "the change never waited for the group");
+                await Task.Delay(20);
+            }
+        }
+
+        change.IsCompleted.ShouldBeFalse();
+        await tx.CommitAsync();
+        await change;
+        (await VersionAsync(ws)).ShouldBe(before + 1);
+    }
+
     [Fact]
     public async Task Every_kind_of_change_to_customers_or_identities_moves_the_workspace_counter()
     {

@@ -248,7 +248,7 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
         await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
         if (!db.IsSqlite)
         {
-            var counter = await LockWorkspaceAsync(ws, ct).ConfigureAwait(false);
+            var counter = await LockWorkspaceAsync((NpgsqlConnection)db.Database.GetDbConnection(), (NpgsqlTransaction)tx.GetDbTransaction(), ws, ct).ConfigureAwait(false);
             cache?.Check(counter);
         }
 
@@ -683,24 +683,44 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
         return (holders, values.Count);
     }
 
-    /// <summary>Takes the workspace's lock for this transaction and reads its change counter, in one round trip (PostgreSQL).</summary>
-    /// <remarks>Two statements, not one: under READ COMMITTED a statement's snapshot is taken when it starts, so a read in the
-    /// locking statement itself could miss a commit made while it waited for the lock.</remarks>
-    private async Task<long> LockWorkspaceAsync(Guid ws, CancellationToken ct)
+    /// <summary>
+    /// Takes the workspace's lock for this transaction and reads its change counter, locking the counter's row as well,
+    /// in one round trip (PostgreSQL).
+    /// </summary>
+    /// <remarks>
+    /// <para>Separate statements, not one: under READ COMMITTED a statement's snapshot is taken when it starts, so a read
+    /// in the locking statement itself could miss a commit made while it waited for the lock.</para>
+    /// <para>The row lock (the row created at 0 if the workspace has none yet) makes any other change to the workspace's
+    /// customers or identities wait for this transaction's end, since the triggers that count it update that row: so
+    /// the counter read before the commit is this value plus this transaction's own changes, and the cache is never
+    /// recorded as exact over a change made meanwhile by a writer that skipped the advisory lock (a script, a future
+    /// code path). Every writer in the app takes the advisory lock first, so for them the row lock never waits.</para>
+    /// </remarks>
+    internal static async Task<long> LockWorkspaceAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, Guid ws, CancellationToken ct)
     {
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        await using var batch = new NpgsqlBatch(connection, (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction())
+        await using var batch = new NpgsqlBatch(connection, transaction)
         {
             BatchCommands =
             {
                 new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(hashtext($1))") { Parameters = { new NpgsqlParameter { Value = ws.ToString() } } },
-                new NpgsqlBatchCommand(VersionSql) { Parameters = { new NpgsqlParameter { Value = ws } } },
+                new NpgsqlBatchCommand("INSERT INTO workspace_versions (workspace_id, version) VALUES ($1, 0) ON CONFLICT (workspace_id) DO NOTHING")
+                {
+                    Parameters = { new NpgsqlParameter { Value = ws } },
+                },
+                new NpgsqlBatchCommand("SELECT version FROM workspace_versions WHERE workspace_id = $1 FOR UPDATE") { Parameters = { new NpgsqlParameter { Value = ws } } },
             },
         };
         await using var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        await reader.NextResultAsync(ct).ConfigureAwait(false);
-        await reader.ReadAsync(ct).ConfigureAwait(false);
-        return reader.GetInt64(0);
+        // Past the lock's row, the first row is the counter (the insert returns none).
+        while (await reader.NextResultAsync(ct).ConfigureAwait(false))
+        {
+            if (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                return reader.GetInt64(0);
+            }
+        }
+
+        throw new InvalidOperationException("the workspace's change counter was not returned");
     }
 
     /// <summary>The workspace's change counter as this transaction sees it (PostgreSQL).</summary>

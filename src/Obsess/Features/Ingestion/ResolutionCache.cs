@@ -12,7 +12,8 @@ namespace Obsess.Features.Ingestion;
 /// The cache is exact or not used. It is valid only at <see cref="Version"/>, the workspace's change counter
 /// (<c>workspace_versions</c>, moved by triggers on every statement that changes customers or identities, whoever
 /// runs it) as this process's last commit left it; a group that finds another value under the lock starts from an
-/// empty cache. A group that fails, or merges, empties it too (a merge moves rows the cache does not follow).
+/// empty cache. The group also holds the counter's row lock from that read to its commit, so a writer that skips the
+/// workspace lock waits rather than changing something the group's commit would then vouch for. A group that fails, or merges, empties it too (a merge moves rows the cache does not follow).
 /// Customers are mutated in place by the group that uses them. Only the first attempt of the group that leads the
 /// workspace's queue touches it, before it hands the lead on, so the cache needs no locking of its own; a retry,
 /// which may run after the hand-off, reads from the database.
