@@ -210,6 +210,26 @@ public abstract class IngestionTests(ObsessAppFixture app)
     }
 
     [Fact]
+    public async Task Profiles_born_in_one_batch_and_merged_later_keep_the_one_the_batch_created_first()
+    {
+        var (ws, writer, _, _) = await WorkspaceAsync();
+        // Twenty pairs in one batch: u-N-a, then u-N-b. Created in the same instant, they differ only in order; a
+        // survivor chosen by id instead would keep the second of a pair about half the time.
+        var pairs = Enumerable.Range(0, 20).ToList();
+        var identifies = pairs.SelectMany(n => new[] { $"u-{n}-a", $"u-{n}-b" })
+            .Select((user, i) => $$"""{"type":"identify","userId":"{{user}}","messageId":"i-{{i}}","timestamp":"2026-03-01T10:00:00Z"}""");
+        (await writer.PostAsync(Url("/v1/batch"), Json($$"""{"batch":[{{string.Join(",", identifies)}}]}"""))).EnsureSuccessStatusCode();
+        var born = await app.QueryAsync(ws, db => db.Identities.ToDictionaryAsync(i => i.Value, i => i.CustomerId));
+
+        var aliases = pairs.Select(n => $$"""{"type":"alias","previousId":"u-{{n}}-b","userId":"u-{{n}}-a","messageId":"a-{{n}}","timestamp":"2026-03-02T10:00:00Z"}""");
+        var response = await writer.PostAsync(Url("/v1/batch"), Json($$"""{"batch":[{{string.Join(",", aliases)}}]}"""));
+
+        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("merges").GetInt32().ShouldBe(20);
+        var survivors = await app.QueryAsync(ws, db => db.Customers.Where(c => c.MergedIntoId == null).Select(c => c.Id).ToListAsync());
+        survivors.ShouldBe(pairs.Select(n => born[$"u-{n}-a"]), ignoreOrder: true);
+    }
+
+    [Fact]
     public async Task A_batch_that_links_two_of_its_own_profiles_merges_them_and_the_merge_can_be_split()
     {
         var (ws, writer, reader, admin) = await WorkspaceAsync();

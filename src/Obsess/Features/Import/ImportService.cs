@@ -387,7 +387,10 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
                 else
                 {
                     var at = row.At ?? now;
-                    customer = new Customer { WorkspaceId = ws, Id = ids.Next(), CreatedAt = now, UpdatedAt = now, FirstSeenAt = at, LastSeenAt = at };
+                    // Created in file order, a microsecond apart (the databases' precision): a later merge of two
+                    // customers born here keeps the one the file named first, as "the oldest survives" says, rather
+                    // than whichever id sorts first.
+                    customer = new Customer { WorkspaceId = ws, Id = ids.Next(), CreatedAt = now.AddMicroseconds(created.Count), UpdatedAt = now, FirstSeenAt = at, LastSeenAt = at };
                     created[customer.Id] = customer;
                     createdOrder[customer.Id] = created.Count;
                     born = true;

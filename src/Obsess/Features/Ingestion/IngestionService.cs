@@ -387,7 +387,9 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
             }
             else
             {
-                customer = new Customer { WorkspaceId = ws, Id = Guid.CreateVersion7(), CreatedAt = now, UpdatedAt = now, FirstSeenAt = m.Timestamp, LastSeenAt = m.Timestamp };
+                // A microsecond apart in message order, so a later merge of two customers born in this group keeps
+                // the first (the oldest survives) rather than whichever id sorts first.
+                customer = new Customer { WorkspaceId = ws, Id = Guid.CreateVersion7(), CreatedAt = now.AddMicroseconds(created.Count), UpdatedAt = now, FirstSeenAt = m.Timestamp, LastSeenAt = m.Timestamp };
                 customers[customer.Id] = customer;
                 created[customer.Id] = customer;
                 complete.Add(customer.Id);
