@@ -140,6 +140,31 @@ public abstract class ImportTests(ObsessAppFixture app)
     }
 
     [Fact]
+    public async Task A_file_again_with_new_rows_stores_only_those_and_resolves_them_to_the_stored_customers()
+    {
+        var ws = await app.CreateWorkspaceAsync();
+        // Ten pairs, each a customer with an e-mail (cN) and, next, one without (dN).
+        var pairs = Enumerable.Range(0, 10).ToList();
+        var first = "customer_id,email,phone,event,timestamp,message_id\n" + string.Concat(pairs.Select(n =>
+            $"c{n},p{n}@example.com,,Signed up,2026-01-01T09:00:00Z,m-c{n}\nd{n},,,Signed up,2026-01-02T09:00:00Z,m-d{n}\n"));
+        // The same rows again (skipped), then new ones: the first person by e-mail alone, with a phone not given before;
+        // and each dN by its id stating pN's e-mail: two stored customers, so a merge into cN's, created first.
+        var again = first + ",p0@example.com,+14155550100,Bought,2026-01-03T09:00:00Z,m-x\n" + string.Concat(pairs.Select(n =>
+            $"d{n},p{n}@example.com,,Bought,2026-01-04T09:00:00Z,m-y{n}\n"));
+        (await ImportAsync(ws, ImportKind.Events, first)).Events.ShouldBe(20);
+        var born = await app.QueryAsync(ws, db => db.Identities.ToDictionaryAsync(i => i.Value, i => i.CustomerId));
+
+        var result = await ImportAsync(ws, ImportKind.Events, again);
+
+        (result.Events, result.Skipped, result.NewCustomers, result.NewIdentities, result.Merges).ShouldBe((11, 20, 0, 1, 10));
+        var survivors = await app.QueryAsync(ws, db => db.Customers.Where(c => c.MergedIntoId == null).Select(c => c.Id).ToListAsync());
+        survivors.ShouldBe(pairs.Select(n => born[$"c{n}"]), ignoreOrder: true);
+        (await app.QueryAsync(ws, db => db.Events.Where(e => e.MessageId == "m-x" || e.MessageId == "m-c0" || e.MessageId == "m-d0")
+            .Select(e => e.CustomerId).Distinct().ToListAsync())).ShouldBe([born["c0"]]);
+        (await app.QueryAsync(ws, db => db.Identities.Where(i => i.Kind == "phone").Select(i => i.CustomerId).SingleAsync())).ShouldBe(born["c0"]);
+    }
+
+    [Fact]
     public async Task Events_of_a_customer_born_in_the_import_follow_it_when_a_later_row_merges_it_into_an_older_one()
     {
         var ws = await app.CreateWorkspaceAsync();

@@ -310,7 +310,7 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
             return c;
         }
 
-        async Task LoadNamedAsync(ImportRow[] batch)
+        async Task LoadNamedAsync(IEnumerable<ImportRow> batch)
         {
             var named = new List<Guid>();
             foreach (var row in batch)
@@ -346,11 +346,21 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
                 continue; // rolled back below: drain the channel without resolving.
             }
 
+            // Rows whose event is stored already are skipped below, so nothing is loaded for them (a re-import of a
+            // whole file loads no customer at all).
+            IEnumerable<ImportRow> toResolve = batch;
             if (eventsStored)
             {
+                var storedHere = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var stored in await StoredMessageIdsAsync(db, batch.Select(r => r.MessageId!).Distinct(), ct).ConfigureAwait(false))
                 {
                     firstSeen(stored);
+                    storedHere.Add(stored);
+                }
+
+                if (storedHere.Count > 0)
+                {
+                    toResolve = batch.Where(r => !storedHere.Contains(r.MessageId!));
                 }
             }
 
@@ -361,7 +371,7 @@ public sealed class ImportService(ObsessDb db, TimeProvider clock)
             // million-row import's CPU in a profile).
             if (anyStored)
             {
-                await LoadNamedAsync(batch).ConfigureAwait(false);
+                await LoadNamedAsync(toResolve).ConfigureAwait(false);
             }
 
             foreach (var row in batch)
