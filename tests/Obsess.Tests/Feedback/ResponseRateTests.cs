@@ -14,8 +14,6 @@ namespace Obsess.Tests.Feedback;
 /// <summary>Response rates over personal links, checked against a hand count.</summary>
 public abstract class ResponseRateTests(ObsessAppFixture app)
 {
-    private static Uri Url(string path) => new(path, UriKind.Relative);
-
     private sealed record Seeded(Guid Ws, HttpClient Manager, Guid Survey, Guid Other, Guid BackdatedLink);
 
     /// <summary>

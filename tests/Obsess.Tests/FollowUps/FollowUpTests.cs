@@ -14,8 +14,6 @@ namespace Obsess.Tests.FollowUps;
 /// <summary>The closed loop on each engine: the job opening tasks, rules, teams, working tasks through /api/followups, and the report.</summary>
 public abstract class FollowUpTests(ObsessAppFixture app)
 {
-    private static Uri Url(string path) => new(path, UriKind.Relative);
-
     private async Task<int> RunJobAsync()
     {
         var log = new ListLog<FollowUpJob>();

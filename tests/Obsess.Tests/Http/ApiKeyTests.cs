@@ -11,8 +11,6 @@ namespace Obsess.Tests.Http;
 /// <summary>Bearer API keys, the role matrix, and the API's validation problems.</summary>
 public abstract class ApiKeyTests(ObsessAppFixture app)
 {
-    private static Uri Url(string path) => new(path, UriKind.Relative);
-
     [Fact]
     public async Task Me_describes_the_calling_key_its_role_and_workspace()
     {

@@ -10,8 +10,6 @@ namespace Obsess.Tests.Http;
 /// <summary>Customer search and the 360° profile, checked against what the database holds.</summary>
 public abstract class CustomerApiTests(ObsessAppFixture app)
 {
-    private static Uri Url(string path) => new(path, UriKind.Relative);
-
     /// <summary>A demo customer with an e-mail, several orders and events, so every part of the profile has data.</summary>
     private async Task<(Guid Ws, Customer Customer, int Orders, int Events)> BusyCustomerAsync()
     {

@@ -20,16 +20,6 @@ namespace Obsess.Tests.Http;
 [Collection(PostgresCollection.Name)]
 public sealed class DeferredEventsTests_on_postgres(PostgresAppFixture app) : IClassFixture<PostgresAppFixture>
 {
-    private static Uri Url(string path) => new(path, UriKind.Relative);
-
-    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
-
-    private async Task<(Guid Ws, HttpClient Writer)> WorkspaceAsync()
-    {
-        var ws = await app.CreateWorkspaceAsync();
-        return (ws, await app.IngestClientAsync(ws));
-    }
-
     private async Task<NpgsqlConnection> ConnectAsync()
     {
         var connection = new NpgsqlConnection(app.Storage.PostgresConnectionString);
@@ -54,7 +44,7 @@ public sealed class DeferredEventsTests_on_postgres(PostgresAppFixture app) : IC
     [Fact]
     public async Task Events_whose_message_id_another_writer_stored_first_are_skipped_and_named()
     {
-        var (ws, writer) = await WorkspaceAsync();
+        var (ws, writer) = await app.IngestWorkspaceAsync();
         (await writer.PostAsync(Url("/v1/identify"), Json("""{"userId":"u-1","messageId":"m-1","timestamp":"2026-01-01T10:00:00Z"}"""))).EnsureSuccessStatusCode();
         var customer = await app.QueryAsync(ws, db => db.Customers.Select(c => c.Id).SingleAsync());
         var stored = await app.QueryAsync(ws, db => db.Events.Select(e => e.Id).SingleAsync());
@@ -72,7 +62,7 @@ public sealed class DeferredEventsTests_on_postgres(PostgresAppFixture app) : IC
     [Fact]
     public async Task A_merge_waits_for_events_still_being_written_and_moves_them_too()
     {
-        var (ws, writer) = await WorkspaceAsync();
+        var (ws, writer) = await app.IngestWorkspaceAsync();
         (await writer.PostAsync(Url("/v1/identify"), Json("""{"userId":"u-7","traits":{"email":"kim@example.com"},"messageId":"k1","timestamp":"2026-01-01T10:00:00Z"}"""))).EnsureSuccessStatusCode();
         (await writer.PostAsync(Url("/v1/page"), Json("""{"anonymousId":"device-7","name":"Pricing","messageId":"k2","timestamp":"2026-01-02T10:00:00Z"}"""))).EnsureSuccessStatusCode();
         var ids = await app.QueryAsync(ws, db => db.Customers.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).Select(c => c.Id).ToListAsync());
@@ -101,7 +91,7 @@ public sealed class DeferredEventsTests_on_postgres(PostgresAppFixture app) : IC
     [Fact]
     public async Task An_import_waits_for_events_still_being_written_and_counts_them_as_stored()
     {
-        var (ws, writer) = await WorkspaceAsync();
+        var (ws, writer) = await app.IngestWorkspaceAsync();
         (await writer.PostAsync(Url("/v1/identify"), Json("""{"userId":"u-9","traits":{"email":"lee@example.com"},"messageId":"l1","timestamp":"2026-01-01T10:00:00Z"}"""))).EnsureSuccessStatusCode();
         var customer = await app.QueryAsync(ws, db => db.Customers.Select(c => c.Id).SingleAsync());
 

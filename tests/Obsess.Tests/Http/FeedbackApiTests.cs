@@ -21,8 +21,6 @@ namespace Obsess.Tests.Http;
 /// </summary>
 public abstract class FeedbackApiTests(ObsessAppFixture app)
 {
-    private static Uri Url(string path) => new(path, UriKind.Relative);
-
     // Ten responses to one survey: five on 10 Jan 2026 by web, five on 10 Feb 2026 by e-mail.
     private static readonly double[] NpsAnswers = [10, 10, 9, 9, 9, 8, 7, 6, 3, 0];   // P 5, passives 2, D 3: NPS 20 (Jan 100, Feb −60)
     private static readonly double[] CsatAnswers = [5, 4, 4, 3, 2, 5, 4, 1, 5, 5];    // 7 of 10 are 4–5: 70 (Jan 60, Feb 80)

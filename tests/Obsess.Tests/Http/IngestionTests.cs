@@ -12,12 +12,8 @@ namespace Obsess.Tests.Http;
 /// <summary>The Segment-compatible /v1 API: durable, idempotent, resolving identities, and reversible merges.</summary>
 public abstract class IngestionTests(ObsessAppFixture app)
 {
-    private static Uri Url(string path) => new(path, UriKind.Relative);
-
     /// <summary>A client that sends the write key the way Segment's SDKs do: HTTP Basic, key as user, empty password.</summary>
     private HttpClient WriteClient(string key) => app.WriteKeyClient(key);
-
-    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
     private async Task<(Guid Ws, HttpClient Writer, HttpClient Reader, HttpClient Admin)> WorkspaceAsync()
     {

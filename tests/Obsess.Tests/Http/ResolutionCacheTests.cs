@@ -17,16 +17,6 @@ namespace Obsess.Tests.Http;
 [Collection(PostgresCollection.Name)]
 public sealed class ResolutionCacheTests_on_postgres(PostgresAppFixture app) : IClassFixture<PostgresAppFixture>
 {
-    private static Uri Url(string path) => new(path, UriKind.Relative);
-
-    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
-
-    private async Task<(Guid Ws, HttpClient Writer)> WorkspaceAsync()
-    {
-        var ws = await app.CreateWorkspaceAsync();
-        return (ws, await app.IngestClientAsync(ws));
-    }
-
     private async Task SendAsync(HttpClient writer, string path, string json) =>
         (await writer.PostAsync(Url(path), Json(json))).EnsureSuccessStatusCode();
 
@@ -54,7 +44,7 @@ public sealed class ResolutionCacheTests_on_postgres(PostgresAppFixture app) : I
     [Fact]
     public async Task Batches_after_the_first_resolve_from_the_cache_to_the_same_customer()
     {
-        var (ws, writer) = await WorkspaceAsync();
+        var (ws, writer) = await app.IngestWorkspaceAsync();
         await SendAsync(writer, "/v1/identify", """{"userId":"u-1","traits":{"email":"ann@example.com"},"messageId":"a1","timestamp":"2026-01-01T10:00:00Z"}""");
         var cache = (await app.QueryAsync(ws, db => Task.FromResult(IngestionService.CacheOf(db)))).ShouldNotBeNull();
         var hits = cache.Hits;
@@ -72,7 +62,7 @@ public sealed class ResolutionCacheTests_on_postgres(PostgresAppFixture app) : I
     [Fact]
     public async Task An_identity_moved_by_someone_else_is_followed_by_the_next_batch()
     {
-        var (ws, writer) = await WorkspaceAsync();
+        var (ws, writer) = await app.IngestWorkspaceAsync();
         await SendAsync(writer, "/v1/identify", """{"userId":"u-1","messageId":"b1","timestamp":"2026-01-01T10:00:00Z"}""");
         await SendAsync(writer, "/v1/identify", """{"userId":"u-2","messageId":"b2","timestamp":"2026-01-01T11:00:00Z"}""");
         var second = await app.QueryAsync(ws, db => db.Identities.Where(i => i.Value == "u-2").Select(i => i.CustomerId).SingleAsync());
@@ -87,7 +77,7 @@ public sealed class ResolutionCacheTests_on_postgres(PostgresAppFixture app) : I
     [Fact]
     public async Task After_a_merge_the_merged_customers_identities_lead_to_the_survivor()
     {
-        var (ws, writer) = await WorkspaceAsync();
+        var (ws, writer) = await app.IngestWorkspaceAsync();
         await SendAsync(writer, "/v1/identify", """{"userId":"u-7","traits":{"email":"kim@example.com"},"messageId":"e1","timestamp":"2026-01-01T10:00:00Z"}""");
         await SendAsync(writer, "/v1/page", """{"anonymousId":"device-7","name":"Pricing","messageId":"e2","timestamp":"2026-01-02T10:00:00Z"}""");
         var survivor = await app.QueryAsync(ws, db => db.Identities.Where(i => i.Value == "u-7").Select(i => i.CustomerId).SingleAsync());
@@ -102,7 +92,7 @@ public sealed class ResolutionCacheTests_on_postgres(PostgresAppFixture app) : I
     [Fact]
     public async Task Consent_set_through_the_api_survives_the_next_batch_for_that_customer()
     {
-        var (ws, writer) = await WorkspaceAsync();
+        var (ws, writer) = await app.IngestWorkspaceAsync();
         using var admin = app.ApiClient((await app.CreateApiKeyAsync(ws, Roles.Admin)).Key);
         await SendAsync(writer, "/v1/identify", """{"userId":"u-1","traits":{"name":"Ann"},"messageId":"c1","timestamp":"2026-01-01T10:00:00Z"}""");
         var id = await app.QueryAsync(ws, db => db.Customers.Select(c => c.Id).SingleAsync());
@@ -159,7 +149,7 @@ public sealed class ResolutionCacheTests_on_postgres(PostgresAppFixture app) : I
     [Fact]
     public async Task Every_kind_of_change_to_customers_or_identities_moves_the_workspace_counter()
     {
-        var (ws, writer) = await WorkspaceAsync();
+        var (ws, writer) = await app.IngestWorkspaceAsync();
         await SendAsync(writer, "/v1/identify", """{"userId":"u-1","messageId":"d1","timestamp":"2026-01-01T10:00:00Z"}""");
         var customer = await app.QueryAsync(ws, db => db.Customers.Select(c => c.Id).SingleAsync());
         var other = await app.CreateWorkspaceAsync();

@@ -15,8 +15,6 @@ public abstract class SignInTests(ObsessAppFixture app)
 {
     private const string AuthCookie = "obsess.auth";
 
-    private static Uri Url(string path) => new(path, UriKind.Relative);
-
     private static string LocationOf(HttpResponseMessage response) => response.Headers.Location?.OriginalString ?? "";
 
     [Fact]

@@ -16,8 +16,6 @@ namespace Obsess.Tests.Http;
 /// <summary>Signed personal links: forged or altered ones are refused before the links are looked up; genuine ones still work once.</summary>
 public abstract class SurveyLinkSigningTests(ObsessAppFixture app)
 {
-    private static Uri Url(string path) => new(path, UriKind.Relative);
-
     private sealed record Setup(Guid Ws, SurveyView Survey, Guid Customer, Guid OtherCustomer, HttpClient Manager);
 
     private async Task<Setup> SetupAsync()

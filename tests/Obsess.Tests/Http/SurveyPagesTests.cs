@@ -11,8 +11,6 @@ namespace Obsess.Tests.Http;
 /// <summary>The survey pages without JavaScript: the respondent's form (page by page, skip rules on the server) and the builder.</summary>
 public abstract partial class SurveyPagesTests(ObsessAppFixture app)
 {
-    private static Uri Url(string path) => new(path, UriKind.Relative);
-
     /// <summary>The hidden fields (antiforgery token, handler, state) of the form whose handler is <paramref name="handler"/>.</summary>
     private static async Task<Dictionary<string, string>> FormAsync(HttpResponseMessage page, string handler)
     {

@@ -15,8 +15,6 @@ namespace Obsess.Tests.Http;
 /// <summary>Surveys end to end through HTTP: the management API, the public answer API, and the rules they enforce.</summary>
 public abstract class SurveysTests(ObsessAppFixture app)
 {
-    private static Uri Url(string path) => new(path, UriKind.Relative);
-
     /// <summary>NPS (detractors skip to the comment), a CSAT, a multiple choice and an optional comment.</summary>
     internal static JsonObject Definition(string name = "Relationship survey") => JsonNode.Parse($$"""
         {

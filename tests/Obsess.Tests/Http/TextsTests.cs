@@ -15,10 +15,6 @@ namespace Obsess.Tests.Http;
 /// <summary>Customer texts: stored through the API, analysed in the background, themed, and read back with filters.</summary>
 public abstract class TextsTests(ObsessAppFixture app)
 {
-    private static Uri Url(string path) => new(path, UriKind.Relative);
-
-    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
-
     private sealed record Page(List<TextItem> Items, int Total);
 
     private async Task<(Guid Ws, HttpClient Agent, HttpClient Viewer)> WorkspaceAsync()

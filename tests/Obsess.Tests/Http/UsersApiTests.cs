@@ -8,8 +8,6 @@ namespace Obsess.Tests.Http;
 /// <summary>Managing users through /api/users (admin only).</summary>
 public abstract class UsersApiTests(ObsessAppFixture app)
 {
-    private static Uri Url(string path) => new(path, UriKind.Relative);
-
     [Fact]
     public async Task An_admin_creates_a_user_once_and_a_second_user_with_the_same_email_conflicts()
     {

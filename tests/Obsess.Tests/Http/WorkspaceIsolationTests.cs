@@ -15,8 +15,6 @@ public abstract class WorkspaceIsolationTests(ObsessAppFixture app)
 {
     private const int BCustomers = 30;
 
-    private static Uri Url(string path) => new(path, UriKind.Relative);
-
     private async Task<(Guid A, HashSet<Guid> ACustomers, Customer ASample, CreatedApiKey AKey, Guid B, HttpClient BClient, CreatedApiKey BKey)> TwoWorkspacesAsync()
     {
         var a = await app.DemoWorkspaceAsync();

@@ -160,6 +160,13 @@ public abstract class ObsessAppFixture : IAsyncLifetime
     public async Task<HttpClient> IngestClientAsync(Guid workspaceId) =>
         WriteKeyClient((await CreateApiKeyAsync(workspaceId, Roles.Ingest)).Key);
 
+    /// <summary>A new workspace and an ingest client for it.</summary>
+    public async Task<(Guid Ws, HttpClient Writer)> IngestWorkspaceAsync()
+    {
+        var ws = await CreateWorkspaceAsync();
+        return (ws, await IngestClientAsync(ws));
+    }
+
     /// <summary>A client that keeps cookies like a browser, from its own address.</summary>
     public BrowserClient Browser() => new(App.GetTestServer(), NewClientAddress());
 

@@ -17,8 +17,6 @@ namespace Obsess.Tests.Invitations;
 /// <summary>/api/invitations on each engine, and the whole chain: order → job → e-mail with a personal link that opens the survey.</summary>
 public abstract partial class InvitationApiTests(ObsessAppFixture app)
 {
-    private static Uri Url(string path) => new(path, UriKind.Relative);
-
     private async Task<(Guid Ws, HttpClient Admin, Guid Survey)> WorkspaceWithSurveyAsync()
     {
         var ws = await app.CreateWorkspaceAsync();
