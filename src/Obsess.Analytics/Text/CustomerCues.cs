@@ -8,6 +8,9 @@ public sealed record CustomerEvidence
     /// <summary>Negative situations that are not negated or resolved: problems ("keeps crashing", "charged twice"), churn, sarcasm.</summary>
     public required int Negative { get; init; }
 
+    /// <summary>The problems among <see cref="Negative"/> (not churn or sarcasm): 0 when the text states a resolution.</summary>
+    public int Problems { get; init; }
+
     /// <summary>A sarcastic idiom or scare-quoted word next to a complaint ("thanks for nothing", "great, just great").</summary>
     public required bool Sarcasm { get; init; }
 
@@ -154,6 +157,7 @@ public static class CustomerCues
         return new CustomerEvidence
         {
             Negative = negative,
+            Problems = resolved ? 0 : problems,
             Sarcasm = sarcasm,
             Resolved = resolved,
             Praise = praise,
@@ -195,7 +199,7 @@ public static class CustomerCues
     }
 
     /// <summary>Matches not preceded, within three words of the same clause, by a negator ("never crashed", "nobody has fixed").</summary>
-    private static int CountUnnegated(Regex pattern, string lower)
+    internal static int CountUnnegated(Regex pattern, string lower)
     {
         var n = 0;
         foreach (var m in pattern.EnumerateMatches(lower))

@@ -38,23 +38,29 @@ public static partial class IntentDetector
     /// <summary>A single word this positive (on the ±4 scale) makes a complaining message praise too.</summary>
     public const double StrongPraiseValence = 2.0;
 
-    /// <summary>Intents and urgency of an English message, given its sentiment score and, optionally, the rule details.</summary>
-    public static IntentResult Detect(string text, double sentiment, RuleSentiment? rule = null)
+    /// <summary>
+    /// Intents and urgency of an English message, given its sentiment score and, optionally, the rule details and the
+    /// customer-service evidence (<see cref="CustomerCues"/>): a problem found there ("hung up on me", "charged twice")
+    /// is a complaint even when the message's words are mild.
+    /// </summary>
+    public static IntentResult Detect(string text, double sentiment, RuleSentiment? rule = null, CustomerEvidence? evidence = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         var original = RuleSentimentScorer.Normalize(text);
         text = original.ToLowerInvariant();
         var intents = new List<Intent>(3);
-        var churn = Churn.IsMatch(text) || SwitchToBrand().IsMatch(original);
+        var churn = IsChurnLower(text, original);
         var human = Human.IsMatch(text);
         var question = IsQuestion(text);
-        var complaint = ComplaintPhrase.IsMatch(text) || sentiment <= ComplaintSentiment;
-        // Praise needs a praise phrase, or a clearly positive message that asks and complains about nothing; a mixed
-        // message ("love it, but …") is praise and complaint at once when it holds a strongly positive word.
-        // A sarcastic idiom ("thanks for nothing", "great, just great") is not praise, whatever its words.
         var sarcastic = CustomerCues.IsSarcastic(text);
-        var praise = !sarcastic && PraisePhrase.IsMatch(text)
-            || !sarcastic && !complaint && !question && !churn && !human && sentiment >= PraiseSentiment
+        // Complaint phrases count unless a negator comes just before them ("not terrible", "never had a problem").
+        var complaint = CustomerCues.CountUnnegated(ComplaintPhrase, text) + CustomerCues.CountUnnegated(ComplaintSituation, text) > 0 || sentiment <= ComplaintSentiment
+            || evidence is { Problems: > 0 };
+        // Praise needs an unnegated praise phrase, or a clearly positive message that asks, requests and complains about
+        // nothing ("would love a dark mode" is a request); a mixed message ("love it, but …") is praise and complaint at
+        // once when it holds a strongly positive word. A sarcastic idiom ("thanks for nothing") is never praise.
+        var praise = !sarcastic && CustomerCues.CountUnnegated(PraisePhrase, text) > 0
+            || !sarcastic && !complaint && !question && !churn && !human && !Request.IsMatch(text) && sentiment >= PraiseSentiment
             || !sarcastic && complaint && rule is not null && rule.StrongestPositive >= StrongPraiseValence;
 
         if (churn)
@@ -86,11 +92,55 @@ public static partial class IntentDetector
     }
 
     /// <summary>Whether the (normalised, original-case) text threatens to leave.</summary>
-    internal static bool IsChurn(string original)
+    internal static bool IsChurn(string original) => IsChurnLower(original.ToLowerInvariant(), original);
+
+    private static bool IsChurnLower(string text, string original) =>
+        Churn.IsMatch(text) || SwitchToBrand().IsMatch(original) || SignedWithBrand().IsMatch(original) || CancelsService(text);
+
+    private static readonly HashSet<string> NotAService = new(StringComparer.Ordinal)
     {
-        var text = original.ToLowerInvariant();
-        return Churn.IsMatch(text) || SwitchToBrand().IsMatch(original);
+        "order", "orders", "booking", "bookings", "reservation", "reservations", "flight", "flights", "appointment",
+        "appointments", "delivery", "deliveries", "payment", "payments", "transfer", "item", "items", "request",
+        "ticket", "shipment", "call", "meeting", "trip", "room", "purchase", "upgrade", "downgrade", "change", "changes",
+        "return", "refund", "invoice", "charge", "transaction", "check", "cheque", "visit", "class", "lesson", "table",
+    };
+
+    private static readonly HashSet<string> CancelNegators = new(StringComparer.Ordinal)
+    {
+        "not", "don't", "dont", "won't", "wont", "never", "without", "instead", "didn't", "can't", "cannot",
+    };
+
+    /// <summary>
+    /// "I'm cancelling.", "please cancel", "going to cancel unless …": the verb with no object, or an object that is not
+    /// an order, a booking or the like ("cancel order 5521" and "cancel the meeting" are requests, not churn).
+    /// </summary>
+    private static bool CancelsService(string lower)
+    {
+        foreach (Match m in CancelVerb().Matches(lower))
+        {
+            var before = m.Groups["before"].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (before.Any(CancelNegators.Contains) || before.Length > 0 && before[^1] == "of")
+            {
+                continue; // "not cancelling", "instead of cancelling", "how to avoid cancelling"
+            }
+
+            var after = m.Groups["after"].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (!after.Any(w => NotAService.Contains(w) || w.All(char.IsDigit)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
+
+    // The verb, up to two words before it and up to three after it, within one clause.
+    [GeneratedRegex(@"(?<before>(?:[\w']+ ){0,2})\bcancel(?:l?ing)?\b(?<after>(?: [\w']+){0,3})", RegexOptions.CultureInvariant)]
+    private static partial Regex CancelVerb();
+
+    // "We've signed with Intercom", "went with HubSpot": a capitalised name after the verb.
+    [GeneratedRegex(@"\b([Ss]igned|[Gg]one|[Ww]ent|[Gg]oing)\s+(up\s+)?with\s+(\p{Lu}\w+|a\s+competitor|another\s+(provider|company|vendor|bank|supplier))", RegexOptions.CultureInvariant)]
+    private static partial Regex SignedWithBrand();
 
     /// <summary>Whether the lower-cased text holds a praise phrase ("thank you", "well done", "highly recommend").</summary>
     internal static bool HasPraisePhrase(string lowerText) => PraisePhrase.IsMatch(lowerText);
@@ -152,13 +202,19 @@ public static partial class IntentDetector
         + @"|\b(switch(ing|ed)?|mov(e|ing)|go(ing)?|port(ing)?|migrat(e|ing))\s+(over\s+)?to\s+(a\s+|an\s+|another\s+)?(competitor|different|other|provider|vendor|supplier|company|bank|platform|tool|service|(?-i:\p{Lu}\w+))"
         + @"|\b(not|won't|will not|no longer)\s+(be\s+)?renew(ing)?\b|\b(stop|turn\s+off|disable|cancel)\s+(the\s+)?(auto-?\s?renew(al|ing)?|renewing)\b|\bunsubscrib(e|ing)\b"
         + @"|\b(take|taking)\s+(my|our)\s+business\s+elsewhere\b|\b(find|finding|look(ing)?\s+for|try(ing)?)\s+(an?\s+|another\s+|other\s+)?(alternative|new|different|other|another)\s*(provider|company|vendor|service|supplier|tool|bank|app)?s?\b"
-        + @"|\b(i'?m|i am|we'?re|we are)\s+(leaving|done with you|out\b|quitting)|\bcancel(l)?ation\b|\bcancel\s+(it|everything|now)\b|\bgoing\s+with\s+(a\s+)?competitor\b",
+        + @"|\b(i'?m|i am|we'?re|we are)\s+(leaving|done with you|out\b|quitting)|\bcancel(l)?ation\b|\bcancel\s+(it|everything|now)\b|\bgoing\s+with\s+(a\s+)?competitor\b"
+        + @"|\b(switch(ing|ed)?|chang(e|ing|ed))\s+(banks|providers|carriers|networks|suppliers|vendors|insurers|companies|platforms)\b"
+        + @"|\b(evaluat(e|ing)|look(ing)?\s+at|consider(ing)?|explor(e|ing)|compar(e|ing)|trial(l)?ing)\s+(other|alternative|different|competing)\s+(tools|options|providers|vendors|solutions|platforms|products|services|suppliers|banks|companies|apps)\b"
+        + @"|\bno\s+longer\s+(need|want|use|require)\s+(the|your|this|my|our)\s+(service|subscription|account|plan|membership|product|app|services)\b",
         Options);
 
     private static readonly Regex Human = new(
         @"\b(speak|talk|chat|connect\s+me|put\s+me\s+through|transfer\s+me)\s+(to|with)\s+(a\s+|an\s+|your\s+|the\s+|some\s+)?(real\s+|actual\s+|live\s+)?(human|person|agent|representative|rep|someone|somebody|manager|supervisor|operator|people)\b"
         + @"|\b(real|actual|live)\s+(human|person|agent)\b|\bhuman\s+(please|being)\b|\b(call|ring|phone)\s+me(\s+back)?\b|\bescalat(e|ion)\b"
-        + @"|\b(need|want|get\s+me)\s+(a\s+|to\s+talk\s+to\s+a\s+)?(manager|supervisor)\b|\b(a|your)\s+(supervisor|manager)\s+(to\s+)?(review|look|call|contact|check)\b|\bnot\s+(a|another|your)\s+(bot|robot)\b|\bstop\s+(the\s+)?bot\b",
+        + @"|\b(need|want|get\s+me)\s+(a\s+|to\s+talk\s+to\s+a\s+)?(manager|supervisor)\b|\b(a|your)\s+(supervisor|manager)\s+(to\s+)?(review|look|call|contact|check)\b|\bnot\s+(a|another|your)\s+(bot|robot)\b|\bstop\s+(the\s+)?bot\b"
+        + @"|\b(call|phone\s+call|callback|call\s+back)\s+from\s+(someone|somebody|a\s+person|an?\s+(agent|human|representative|advisor))\b"
+        + @"|\bget\s+(me\s+)?(a|an)\s+(human|person|agent|representative)\b|\b(talk|speak|chat)\s+(to|with)\s+(whoever|anyone|anybody)\b"
+        + @"|\bconnect\s+me\s+(to|with)\s+(customer\s+service|support|sales|billing|someone|somebody|a\s+person|an?\s+(agent|advisor))\b",
         Options);
 
     private static readonly Regex ComplaintPhrase = new(
@@ -166,15 +222,42 @@ public static partial class IntentDetector
         + @"|\bnot\s+(working|happy|satisfied|acceptable|received)\b|\b(broken|broke|crash(es|ed|ing)?|bug(gy|s)?|glitch|outage|down\s+again|is\s+down|keeps?\s+(crashing|failing|freezing|logging)|stopped\s+working)\b"
         + @"|\b(still\s+(waiting|no|not|nothing|haven'?t)|never\s+(got|received|arrived|heard)|no\s+(reply|response|answer|one\s+(got|has|answered)))\b|\b(overcharged|charged\s+(me\s+)?(twice|double|again|wrong)|double\s+charged|wrong\s+(item|order|size|amount|charge))\b"
         + @"|\b(unacceptable|ridiculous|disappointed|disappointing|frustrat(ed|ing)|annoy(ed|ing)|terrible|awful|horrible|worst|useless|rude|scam|complain(t)?|fed\s+up|waste\s+of|nightmare|absurd)\b|\b(want|need|demand|where\s+is|waiting\s+for)\s+(a|my|the)\s+refund\b|\b(arrived|came|was|is|running|delivered|showed\s+up)\s+late\b|\blate\s+(delivery|again|shipment)\b|\b(delayed|missing|damaged)\b"
-        + @"|\b(nobody|no\s+one)\s+(has\s+|have\s+|ever\s+)?(replied|responded|answered|helped|called|got\s+back|replies|answers|responds|helps)\b|\bwithout\s+(fixing|solving|resolving|helping|answering|a\s+(reply|response|fix))\b|\bnothing\s+like\s+(the|what)\b|\bnot\s+what\s+(you|was|i|we)\s+(advertised|promised|described|ordered|paid\s+for|expected)\b|\b(says|said|shows|marked\s+as)\s+delivered\b|\b(was|were|is|are|arrived|came)\s+(cold|soggy|stale|dirty|filthy|broken|cracked|wrong|slow|empty|expired|faulty|defective)\b|\b(so|too|very|painfully|really)\s+(slow|expensive|complicated|confusing)\b|\bmakes?\s+no\s+sense\b|\blocked\s+out\b|\baccount\s+(is\s+|was\s+|got\s+|has\s+been\s+)?(locked|suspended|blocked|frozen)\b|\b(fail(s|ed|ing)?|failure)\b|\b(dies|died)\b|\bdrain(s|ing)?\s+(my\s+|the\s+)?battery\b|\bseriously\s*\?|\bon\s+hold\b|\bhold\s+music\b|\bprice\s+(hike|increase|went\s+up|going\s+up)\b|\bif\s+(this|it)\s+(isn\'?t|is\s+not|doesn\'?t\s+get|is\s+not\s+getting)\s+(fixed|resolved|sorted)\b|^\s*why\s+(can\'?t|cannot|won\'?t|doesn\'?t|isn\'?t|aren\'?t|didn\'?t|hasn\'?t|haven\'?t|is\s+it\s+so|does\s+it\s+take\s+so)\b",
+        + @"|\b(nobody|no\s+one)\s+(has\s+|have\s+|ever\s+)?(replied|responded|answered|helped|called|got\s+back|replies|answers|responds|helps)\b|\bwithout\s+(fixing|solving|resolving|helping|answering|a\s+(reply|response|fix))\b|\bnothing\s+like\s+(the|what)\b|\bnot\s+what\s+(you|was|i|we)\s+(advertised|promised|described|ordered|paid\s+for|expected)\b|\b(says|said|shows|marked\s+as)\s+delivered\b|\b(was|were|is|are|arrived|came)\s+(cold|soggy|stale|dirty|filthy|broken|cracked|wrong|slow|empty|expired|faulty|defective)\b|\b(so|too|very|painfully|really)\s+(slow|expensive|complicated|confusing)\b|\bmakes?\s+no\s+sense\b|\blocked\s+out\b|\baccount\s+(is\s+|was\s+|got\s+|has\s+been\s+)?(locked|suspended|blocked|frozen)\b|\b(fail(s|ed|ing)?|failure)\b|\b(dies|died)\b|\bdrain(s|ing)?\s+(my\s+|the\s+)?battery\b|\bseriously\s*\?|\bon\s+hold\b|\bhold\s+music\b|\bprice\s+(hike|increase|went\s+up|going\s+up)\b|\bif\s+(this|it)\s+(isn\'?t|is\s+not|doesn\'?t\s+get|is\s+not\s+getting)\s+(fixed|resolved|sorted)\b|^\s*why\s+(can\'?t|cannot|won\'?t|doesn\'?t|isn\'?t|aren\'?t|didn\'?t|hasn\'?t|haven\'?t|is\s+it\s+so|does\s+it\s+take\s+so)\b"
+,
+        Options);
+
+    // Problems told as facts rather than in complaint words ("hasn't moved", "made everything slower"); a second
+    // pattern because one automaton for both exceeds the non-backtracking engine's size limit.
+    private static readonly Regex ComplaintSituation = new(
+        @"\b(doesn'?t|does\s+not|don'?t|do\s+not)\s+(exist|match|show\s+up|update)\b|\bheard\s+nothing\b|\b(logs|kicks|signs|logged|kicked|signed)\s+me\s+out\b"
+        + @"|\b(sent|gave|delivered|shipped)\s+(me|us)\s+(the|a|an)\s+(\w+\s+){0,2}(one|item|size|colou?r|model|version),?\s+(but\s+)?(i|we)\s+(ordered|asked\s+for|wanted|paid\s+for|chose)\b"
+        + @"|\b(is|are|was|were|came|arrived)\s+(blank|torn|ripped|scratched|dented|leaking|melted|unreadable|unusable|mouldy|moldy)\b"
+        + @"|\b(gets?|getting|runs?|running)\s+(really\s+|very\s+|extremely\s+|too\s+|so\s+|super\s+)?(hot|loud|noisy)\b"
+        + @"|\b(made|makes|making)\s+(it|everything|things|the\s+\w+)\s+(slower|worse|harder|unusable|unstable)\b|\b(slower|worse)\s+than\s+(before|ever)\b"
+        + @"|\beven\s+though\s+(i|we)\s+(had\s+)?(turned|switched|cancel+ed|opted|asked|said|told|unsubscribed|paid|returned|called)\b"
+        + @"|^\s*why\s+(does|did|do)\s+it\s+take\b|^\s*why\s+(is|was|are|were)\s+(my|our)\s+(bill|invoice|statement|payment|charge|order|package|parcel|refund|account|delivery)\b"
+        + @"|\b(hasn'?t|has\s+not|haven'?t|have\s+not)\s+(moved|arrived|changed|been\s+(fixed|resolved|refunded|delivered|shipped|processed|updated))\b"
+        + @"|\bstop\s+(sending|telling|asking|giving|redirecting|transferring|passing)\s+me\b|\bescalat(e|ing|ion)\b|\bis\s+(anyone|anybody)\s+(actually\s+|even\s+)?(reading|listening|there|working)\b"
+        + @"|\b(unless|until)\s+(someone|somebody|you)\s+(\w+\s+)?(fix|fixes|sorts|resolves|refunds)\b|\bif\s+(this|it|the|my|our)(\s+\w+)?\s+(isn'?t|is\s+not|aren'?t|doesn'?t\s+get|is\s+not\s+getting)\s+(fixed|resolved|sorted|reversed|refunded|corrected)\b"
+        + @"|\bbecause\s+of\s+(the\s+)?(price|prices|cost|costs|fees?|outages?|bugs?|delays?|downtime)\b|\b(shame|pity)\s+(about|that)\b|\bit'?s\s+a\s+(shame|pity)\b",
         Options);
 
     private static readonly Regex PraisePhrase = new(
-        @"\b(thanks?|thank\s+you|thx|ty|cheers|kudos|appreciate(d)?|grateful|saves?\s+(me|us)\s+(so\s+much\s+|a\s+lot\s+of\s+)?(time|hours)|well\s+done|great\s+(job|work|service|support|team|product|app)|keep\s+(it\s+)?up|love(d)?\s+(it|this|the|your|how)|(amazing|awesome|excellent|fantastic|brilliant|outstanding|wonderful|superb|perfect|impressed|delighted)\b|(highly\s+)?recommend(ed)?|best\s+(service|support|app|product|company)|lifesaver|five\s+stars|5\s+stars)",
+        @"\b(thanks?|thank\s+you|thx|ty|cheers|kudos|appreciate(d)?|grateful|saves?\s+(me|us)\s+(so\s+much\s+|a\s+lot\s+of\s+)?(time|hours)|well\s+done|great\s+(job|work|service|support|team|product|app)|keep\s+(it\s+)?up|love(d)?\s+(it|this|the|your|how)|(amazing|awesome|excellent|fantastic|brilliant|outstanding|wonderful|superb|perfect|impressed|delighted)\b|(highly\s+)?recommend(ed)?|best\s+(service|support|app|product|company)|lifesaver|five\s+stars|5\s+stars)"
+        + @"|\b(very|really|so|super|extremely|incredibly|most)\s+(helpful|pleased|satisfied|friendly|professional|efficient|responsive|patient|kind|happy)\b"
+        + @"|\b(was|were|is|are|been)\s+(so\s+|very\s+|really\s+|super\s+)?(helpful|patient|friendly|lovely|courteous|professional)\b"
+        + @"|\b(will|would|'ll)\s+(definitely\s+|certainly\s+|happily\s+|surely\s+)?(order|buy|shop|book|stay|come|use|fly|eat)\w*\s+(\w+\s+)?again\b|\b(i|we)('ll|\s+will)\s+(definitely\s+|certainly\s+)?be\s+back\b"
+        + @"|\b(top|high|great|excellent)[-\s](quality|notch)\b|\byou\s+(guys\s+|all\s+)?(rock|are\s+the\s+best)\b|\byou'?re\s+the\s+best\b"
+        + @"|\b(nice|lovely|beautiful|great|solid|sleek)\s+(design|product|quality|build|interface|experience|food|room|stay|value)\b",
         Options);
 
     private static readonly Regex QuestionOpening = new(
         @"^\s*(how|what|when|where|why|who|which)\b|^\s*(can|could|is|are|do|does|did|will|would|should|may|has|have|am)\s+(i|you|we|they|it|he|she|there|this|that|my|your|our|someone|anyone|somebody|anybody|the)\b|\b(i\s+(was|am)\s+wondering|any\s+idea|does\s+anyone\s+know|i'?d\s+like\s+to\s+know|please\s+(advise|explain|let\s+me\s+know)|is\s+there\s+(a|any)\s+way)\b",
+        Options);
+
+    // A request or wish ("I'd love a dark mode", "it would be nice if"): positive words there ask, they do not praise.
+    private static readonly Regex Request = new(
+        @"\b(i'?d|we'?d|i\s+would|we\s+would)\s+(like|love)\b|\bwould\s+(love|like)\s+(a|an|to|some|the|more|it\s+if)\b|\bplease\s+(add|make|consider|bring)\b|\bit\s+would\s+be\s+(nice|great|good|lovely|awesome)\b|\b(i|we)\s+wish\b",
         Options);
 
     private static readonly Regex UrgentWord = new(

@@ -76,7 +76,7 @@ public sealed class TextAnalyzer
         var sentiment = _sentiment.Analyze(normalized, tokens, rule, out var evidence);
 
         // Intent thresholds are defined on the rule compound's scale, so intents use it rather than the blended score.
-        var intents = IntentDetector.Detect(normalized, rule.Compound, rule);
+        var intents = IntentDetector.Detect(normalized, rule.Compound, rule, evidence);
         var emotions = EmotionModel?.PredictAndDecide(tokens, rule, EmotionModel.ConsistentWith(sentiment.Label, evidence));
         return new TextAnalysis
         {

@@ -21,6 +21,48 @@ public class IntentTests
     [InlineData("Cancel the meeting on Friday please.")]
     public void Cancelling_an_order_or_changing_plan_is_not_churn(string text) => Intents(text).ShouldNotContain(Intent.ChurnThreat);
 
+    [Theory]
+    [InlineData("We are cancelling.")]
+    [InlineData("Please cancel, we no longer use it.")]
+    [InlineData("I will cancel if nobody calls me today.")]
+    [InlineData("We signed with HubSpot last week.")]
+    [InlineData("We're comparing other vendors right now.")]
+    public void Cancelling_with_no_object_or_signing_with_a_rival_is_churn(string text) => Intents(text).ShouldContain(Intent.ChurnThreat);
+
+    [Theory]
+    [InlineData("I'm not cancelling, just pausing for a month.")]
+    [InlineData("How do I pause instead of cancelling?")]
+    [InlineData("Please cancel my booking for Saturday.")]
+    [InlineData("Could you cancel the payment I made by mistake?")]
+    public void Cancelling_a_booking_or_not_cancelling_is_not_churn(string text) => Intents(text).ShouldNotContain(Intent.ChurnThreat);
+
+    [Theory]
+    [InlineData("The courier hung up on me twice.")]
+    [InlineData("My tracking page hasn't moved since Monday.")]
+    [InlineData("The latest release made the editor slower.")]
+    [InlineData("It renewed even though I cancelled in May.")]
+    public void Problems_told_as_facts_are_complaints(string text) => Intents(text).ShouldContain(Intent.Complaint);
+
+    [Fact]
+    public void A_negated_phrase_does_not_count()
+    {
+        Intents("The agent was not very helpful.").ShouldNotContain(Intent.Praise);
+        Intents("Honestly not terrible, it does the job.").ShouldNotContain(Intent.Complaint);
+    }
+
+    [Fact]
+    public void A_wish_or_a_request_is_not_praise()
+    {
+        Intents("We would love an export to Excel.").ShouldNotContain(Intent.Praise);
+        Intents("The team was super helpful and the setup took minutes.").ShouldContain(Intent.Praise);
+    }
+
+    [Theory]
+    [InlineData("Can I get a call from someone in billing?")]
+    [InlineData("Please get me an agent.")]
+    [InlineData("Connect me with support by phone.")]
+    public void Indirect_requests_for_a_person_are_detected(string text) => Intents(text).ShouldContain(Intent.HumanRequest);
+
     [Fact]
     public void Request_for_a_human_is_detected()
     {
@@ -64,22 +106,36 @@ public class IntentTests
         // the rules were written while looking at this set, so the hold-out test below is the honest estimate.
         var scores = Evaluate("intents.tsv");
         Check(scores, "churn", 0.95, 0.95);
-        Check(scores, "complaint", 0.9, 0.85);
-        Check(scores, "praise", 0.85, 0.9);
+        Check(scores, "complaint", 0.9, 0.95);
+        Check(scores, "praise", 0.9, 0.95);
         Check(scores, "question", 0.95, 0.95);
         Check(scores, "human", 0.95, 0.95);
     }
 
     [Fact]
-    public void Precision_and_recall_on_the_hold_out_set_stay_above_measured_floors()
+    public void Precision_and_recall_on_the_first_hold_out_set_stay_above_measured_floors()
     {
-        // Written after the rules were frozen: precision is high, recall is what rules reach on unseen phrasing.
+        // Written after the first rules were frozen; the second revision read its errors, so it is development data
+        // now and its floors sit under the revised figures.
         var scores = Evaluate("intents-holdout.tsv");
-        Check(scores, "churn", 0.9, 0.3);
-        Check(scores, "complaint", 0.9, 0.25);
-        Check(scores, "praise", 0.9, 0.65);
+        Check(scores, "churn", 0.95, 0.85);
+        Check(scores, "complaint", 0.9, 0.95);
+        Check(scores, "praise", 0.95, 0.95);
         Check(scores, "question", 0.95, 0.95);
-        Check(scores, "human", 0.9, 0.45);
+        Check(scores, "human", 0.95, 0.95);
+    }
+
+    [Fact]
+    public void Precision_and_recall_on_the_second_hold_out_set_stay_above_measured_floors()
+    {
+        // Written before the second revision and never used to change the rules: the honest estimate
+        // (docs/bench/text.md section 3). Recall on unseen phrasing is the rules' weak point.
+        var scores = Evaluate("intents-holdout-2.tsv");
+        Check(scores, "churn", 0.9, 0.55);
+        Check(scores, "complaint", 0.95, 0.45);
+        Check(scores, "praise", 0.9, 0.7);
+        Check(scores, "question", 0.95, 0.95);
+        Check(scores, "human", 0.95, 0.6);
     }
 
     private static void Check(IReadOnlyList<ClassScore> scores, string name, double precision, double recall)
