@@ -95,7 +95,7 @@ public static partial class IntentDetector
     internal static bool IsChurn(string original) => IsChurnLower(original.ToLowerInvariant(), original);
 
     private static bool IsChurnLower(string text, string original) =>
-        Churn.IsMatch(text) || SwitchToBrand().IsMatch(original) || SignedWithBrand().IsMatch(original) || CancelsService(text);
+        Churn.IsMatch(text) || SwitchToBrand().IsMatch(original) || (text.Contains(" with ", StringComparison.Ordinal) && SignedWithBrand().IsMatch(original)) || CancelsService(text);
 
     private static readonly HashSet<string> NotAService = new(StringComparer.Ordinal)
     {
@@ -116,6 +116,11 @@ public static partial class IntentDetector
     /// </summary>
     private static bool CancelsService(string lower)
     {
+        if (!lower.Contains("cancel", StringComparison.Ordinal))
+        {
+            return false; // the pattern's optional words before the verb make it slow to scan for nothing
+        }
+
         foreach (Match m in CancelVerb().Matches(lower))
         {
             var before = m.Groups["before"].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
