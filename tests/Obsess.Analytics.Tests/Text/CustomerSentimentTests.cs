@@ -11,7 +11,7 @@ public class CustomerSentimentTests(SmallSentimentModelFixture sentiment, SmallE
     private SentimentResult Engine(string text) => new SentimentAnalyzer(Lexicons.Rules, sentiment.Model).Analyze(text);
 
     [Fact]
-    public void Engine_version_is_text_3() => TextAnalyzer.EngineVersion.ShouldBe("text-3");
+    public void Engine_version_is_text_4() => TextAnalyzer.EngineVersion.ShouldBe("text-4");
 
     [Theory]
     [InlineData("Please close my account, I am moving to another provider.")]
