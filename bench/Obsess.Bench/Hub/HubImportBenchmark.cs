@@ -43,7 +43,7 @@ public sealed class HubImportBenchmark : IBenchmark
         var summary = new List<string>();
         if (!args.Contains("--no-sqlite"))
         {
-            summary.Add(await RunEngineAsync("SQLite", csv, runs, bulk, _ => Storage.Create(Directory.CreateTempSubdirectory("obsess-hub-").FullName, null), false, output).ConfigureAwait(false));
+            summary.Add(await RunEngineAsync("SQLite", csv, runs, bulk, _ => Storage.Create(BenchTemp.Directory("obsess-hub-"), null), false, output).ConfigureAwait(false));
         }
 
         if (postgres is not null)

@@ -12,6 +12,9 @@ engine=${1:?sqlite or postgres}; events=${2:-1000000}; senders=${3:-4}; seconds=
 csv=/tmp/obsess-hub-events-1000000-100000-42.csv   # written by: hub-import (or hub-import --runs 0)
 port=${PORT:-5110}; url=http://127.0.0.1:$port
 data=$(mktemp -d /tmp/obsess-hub-http-XXXX)
+# The data folder (a million-event database is ~1 GB) goes with the run unless OBSESS_BENCH_KEEP=1.
+app_pid=
+trap 'if [[ -n $app_pid ]]; then kill $app_pid 2>/dev/null || true; wait $app_pid 2>/dev/null || true; fi; [[ ${OBSESS_BENCH_KEEP:-0} == 1 ]] || rm -rf "$data"' EXIT
 db_args=(); count_args=(--sqlite "$data/obsess.db")
 if [[ $engine == postgres ]]; then
   base=${OBSESS_BENCH_POSTGRES:?set OBSESS_BENCH_POSTGRES}
@@ -30,7 +33,6 @@ echo "## import of $csv: $(date -u +%T), load: $(cut -d' ' -f1-3 /proc/loadavg)"
 /usr/bin/time -f "import wall %e s" dotnet $app import events "$csv" --format csv --source bench --data-dir "$data" "${db_args[@]}" 2>&1 | tail -3
 ASPNETCORE_ENVIRONMENT=Production dotnet $app --data-dir "$data" --urls $url --no-demo "${db_args[@]}" > "$data/app.log" 2>&1 &
 app_pid=$!
-trap 'kill $app_pid 2>/dev/null || true' EXIT
 for _ in $(seq 60); do curl -fs $url/healthz >/dev/null 2>&1 && break; sleep 1; done
 write_key=$(key bench ingest); view_key=$(key bench-viewer viewer)
 echo "## $engine, $(nproc) cores, $(date -u +%FT%TZ), load: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -27,7 +27,7 @@ public sealed class DemoLoadBenchmark : IBenchmark
 
         await output.WriteLineAsync($"| engine | customers | orders | events | identities | best (s) | median (s) | rows/s (best) |").ConfigureAwait(false);
         await output.WriteLineAsync("|---|---:|---:|---:|---:|---:|---:|---:|").ConfigureAwait(false);
-        await RunEngineAsync("SQLite", customers, runs, _ => Storage.Create(Directory.CreateTempSubdirectory("obsess-bench-").FullName, null), output).ConfigureAwait(false);
+        await RunEngineAsync("SQLite", customers, runs, _ => Storage.Create(BenchTemp.Directory("obsess-bench-"), null), output).ConfigureAwait(false);
         if (postgres is not null)
         {
             await RunEngineAsync("PostgreSQL", customers, runs, run => FreshPostgres(postgres, run), output).ConfigureAwait(false);

@@ -24,7 +24,7 @@ public sealed class ScoresJobBenchmark : IBenchmark
         var runs = DemoLoadBenchmark.IntArg(args, "--runs", 3);
         var services = new ServiceCollection();
         services.AddLogging();
-        ObsessApp.AddServices(services, Storage.Create(Directory.CreateTempSubdirectory("obsess-bench-").FullName, null));
+        ObsessApp.AddServices(services, Storage.Create(BenchTemp.Directory("obsess-bench-"), null));
         await using var provider = services.BuildServiceProvider();
         var boot = await ObsessApp.InitializeAsync(provider).ConfigureAwait(false);
         await using (var scope = provider.CreateAsyncScope())

@@ -11,6 +11,9 @@ set -euo pipefail
 engine=${1:?sqlite or postgres}; seconds=${2:-30}; connections=${3:-16}
 port=${PORT:-5120}; url=http://127.0.0.1:$port
 data=$(mktemp -d /tmp/obsess-survey-wrk-XXXX)
+# The data folder (a million-event database is ~1 GB) goes with the run unless OBSESS_BENCH_KEEP=1.
+app_pid=
+trap 'if [[ -n $app_pid ]]; then kill $app_pid 2>/dev/null || true; wait $app_pid 2>/dev/null || true; fi; [[ ${OBSESS_BENCH_KEEP:-0} == 1 ]] || rm -rf "$data"' EXIT
 db_args=(); count() { sqlite3 "$data/obsess.db" "$1"; }
 if [[ $engine == postgres ]]; then
   base=${OBSESS_BENCH_POSTGRES:?set OBSESS_BENCH_POSTGRES}
@@ -32,7 +35,6 @@ text_args=(Obsess__Text__Models="$models" Obsess__Text__Train=false)
 env "${text_args[@]}" Obsess__Surveys__PerAddressPerMinute=100000000 Obsess__Surveys__PerSurveyPerMinute=100000000 \
   ASPNETCORE_ENVIRONMENT=Production dotnet $app --data-dir "$data" --urls $url --no-demo "${db_args[@]}" > "$data/app.log" 2>&1 &
 app_pid=$!
-trap 'kill $app_pid 2>/dev/null || true' EXIT
 for _ in $(seq 90); do curl -fs $url/healthz >/dev/null 2>&1 && break; sleep 1; done
 key=$(dotnet $app keys create --name bench-surveys --role manager --data-dir "$data" "${db_args[@]}" 2>/dev/null | tail -1)
 survey=$(curl -fs -H "Authorization: Bearer $key" -H 'Content-Type: application/json' $url/api/surveys -d '{
