@@ -21,5 +21,24 @@ internal static class CliRunner
     /// <summary>The reference data folder (../shared/data beside the repository, or OBSESS_SHARED_DATA); read, never copied.</summary>
     public static string SharedData(string relative = "") => Infrastructure.SharedDataPath.Of(relative);
 
-    public static string TempDir() => Directory.CreateTempSubdirectory("obsess-cli-").FullName;
+    private static readonly Lazy<string> Root = new(() =>
+    {
+        var root = Directory.CreateTempSubdirectory("obsess-cli-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools(); // pooled connections keep database files open
+            try
+            {
+                Directory.Delete(root, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Left for the system's temporary-file cleaning; never fail a test run over it.
+            }
+        };
+        return root;
+    });
+
+    /// <summary>A new empty folder, under one per test run that is deleted when the run ends.</summary>
+    public static string TempDir() => Directory.CreateDirectory(Path.Combine(Root.Value, Guid.NewGuid().ToString("N")[..12])).FullName;
 }

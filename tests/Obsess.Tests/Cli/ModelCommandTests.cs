@@ -50,7 +50,7 @@ public class ModelCommandTests
     [Fact]
     public async Task Clv_predictions_from_transactions_have_one_row_per_customer_with_probabilities()
     {
-        var dir = Directory.CreateTempSubdirectory("obsess-cli-");
+        var dir = new DirectoryInfo(CliRunner.TempDir());
         var transactions = Path.Combine(dir.FullName, "tx.csv");
         var csv = new StringBuilder("customer,date,amount\n");
         // Buy-till-you-die customers: each buys at their own rate and may drop out after any purchase.
@@ -107,7 +107,7 @@ public class ModelCommandTests
     [Fact]
     public async Task Churn_train_then_score_gives_probabilities_and_reasons_and_evaluate_reports_folds()
     {
-        var dir = Directory.CreateTempSubdirectory("obsess-cli-");
+        var dir = new DirectoryInfo(CliRunner.TempDir());
         var data = Path.Combine(dir.FullName, "customers.csv");
         var csv = new StringBuilder("id,tenure,plan,tickets,churned\n");
         var rng = new Random(9);
