@@ -30,7 +30,7 @@ public sealed record TextAnalysis
 public sealed class TextAnalyzer
 {
     /// <summary>Bump when rules, features or the result shape change.</summary>
-    public const string EngineVersion = "text-4"; // text-4: intents read the customer-service evidence (docs/bench/text.md §3)
+    public const string EngineVersion = "text-4"; // text-4: intents read the customer-service evidence; language profiles revised (docs/bench/text.md §3, §4)
 
     private static readonly IReadOnlyDictionary<string, double> NoEmotions = new Dictionary<string, double>();
 
