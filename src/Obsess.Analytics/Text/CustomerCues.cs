@@ -36,6 +36,15 @@ public sealed record CustomerEvidence
 
     /// <summary>The text reads as a service message: a question, a request, or a mention of orders, accounts, bills and the like.</summary>
     public required bool ServiceContext { get; init; }
+
+    /// <summary>The text names something customers deal with (an order, an account, a bill, a password …); matched on demand.</summary>
+    public bool ServiceTopic => CustomerCues.HasServiceTopic(Lower);
+
+    /// <summary>The text says it is surprised ("wow", "can't believe", "unexpected", "?!"); matched on demand.</summary>
+    public bool SurpriseCue => CustomerCues.HasSurpriseCue(Lower);
+
+    /// <summary>The lower-cased text, for the cues only emotions need (sentiment alone does not pay for them).</summary>
+    internal string Lower { get; init; } = "";
 }
 
 /// <summary>
@@ -91,10 +100,23 @@ public static class CustomerCues
     private static readonly HashSet<string> WouldLike = new(StringComparer.OrdinalIgnoreCase) { "would", "i'd", "we'd", "you'd", "d", "'d" };
 
     // A service message: a question, a request, or a mention of what customers deal with (orders, accounts, bills).
+    private static readonly Regex ServiceTopicWords = new(
+        @"\b(order|orders|account|invoice|bill|billing|booking|reservation|delivery|delivered|package|parcel|refund|subscription|plan|plans|ticket|payment|card|password|contract|address|receipt|tracking|appointment|flight|statement|warranty|technician|courier|driver|store|branch|shipping|shipped|checkout|login|support|agent|opening\s+hours|fees?|policy|size|stock|customs)\b",
+        Options);
+
+    // Words and marks of surprise (GoEmotions' surprise, amazement and realization read in customer text).
+    private static readonly Regex Surprise = new(
+        @"\b(wow|whoa|woah|omg|surprised|surprising|surprisingly|shocked|shocking|astonished|amazed|can'?t\s+believe|cannot\s+believe|unbelievable|unexpected(ly)?|didn'?t\s+expect|out\s+of\s+nowhere|suddenly|all\s+of\s+a\s+sudden)\b|\?!|!\?",
+        Options);
+
     private static readonly Regex ServiceContext = new(
         @"\?|^\s*(how|what|when|where|why|who|which|can|could|is|are|do|does|did|will|would|should|may|has|have)\b|\b(please|i'?d\s+like|i\s+would\s+like|we'?d\s+like|i\s+need|we\s+need|i\s+want\s+to|we\s+want\s+to|can\s+you|could\s+you)\b"
         + @"|\b(order|orders|account|invoice|bill|billing|booking|reservation|delivery|delivered|package|parcel|refund|subscription|plan|ticket|payment|card|password|contract|address|receipt|tracking|appointment|flight|number|statement|warranty|technician|courier|driver|store|branch|shipping|shipped|checkout|app|website|login|support|agent)\b",
         Options);
+
+    internal static bool HasServiceTopic(string lower) => ServiceTopicWords.IsMatch(lower);
+
+    internal static bool HasSurpriseCue(string lower) => Surprise.IsMatch(lower);
 
     /// <summary>True when the text holds a sarcastic idiom ("thanks for nothing"); praise phrases there are not praise.</summary>
     public static bool IsSarcastic(string lowerText) => SarcasmIdiom.IsMatch(lowerText);
@@ -166,6 +188,7 @@ public static class CustomerCues
             Contrast = contrast,
             EmojiCount = rule.Emoji,
             ServiceContext = ServiceContext.IsMatch(lower),
+            Lower = lower,
         };
     }
 

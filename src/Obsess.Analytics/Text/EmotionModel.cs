@@ -135,18 +135,27 @@ public sealed class EmotionModel
 
     private static readonly IReadOnlySet<string> NegativeOnly = new HashSet<string>(StringComparer.Ordinal) { "anger", "disgust", "fear", "sadness", "surprise" };
 
+    private static readonly IReadOnlySet<string> Displeasure = new HashSet<string>(StringComparer.Ordinal) { "anger", "disgust", "fear", "sadness" };
+
+    private static readonly IReadOnlySet<string> NeutralOnly = new HashSet<string>(StringComparer.Ordinal) { "neutral" };
+
     private static readonly IReadOnlySet<string> NotNegative = new HashSet<string>(StringComparer.Ordinal) { "joy", "surprise", "neutral" };
 
     /// <summary>
     /// The emotions consistent with a sentiment label (Ekman groups as in GoEmotions' sentiment mapping, Demszky et al.
     /// 2020): joy cannot top a negative text, nor anger, disgust, fear or sadness a positive one; surprise and neutral stay
     /// possible. A negative text with a customer-service complaint, churn threat or sarcasm (<paramref name="evidence"/>)
-    /// expresses displeasure, so neutral is dropped too. Neutral and mixed texts keep every emotion. Null means no restriction.
+    /// expresses displeasure, so neutral is dropped too, and surprise unless the text says so ("can't believe", "wow"):
+    /// GoEmotions maps confusion and curiosity to surprise, which made complaints and questions read as surprised. A
+    /// neutral message about an order, an account or the like with no evaluative word is neutral. Other neutral and
+    /// mixed texts keep every emotion. Null means no restriction.
     /// </summary>
     public static IReadOnlySet<string>? ConsistentWith(SentimentLabel label, CustomerEvidence? evidence = null) => label switch
     {
-        SentimentLabel.Negative => evidence is { Negative: > 0 } ? NegativeOnly : NotJoy,
+        SentimentLabel.Negative when evidence is { Negative: > 0 } => evidence.SurpriseCue ? NegativeOnly : Displeasure,
+        SentimentLabel.Negative => NotJoy,
         SentimentLabel.Positive => NotNegative,
+        SentimentLabel.Neutral when evidence is { ServiceTopic: true, Evaluative: false, SurpriseCue: false } => NeutralOnly,
         _ => null,
     };
 

@@ -2,7 +2,7 @@ using Obsess.Analytics.Text;
 
 namespace Obsess.Analytics.Tests.Text;
 
-/// <summary>Customer-service evidence in sentiment, intents and emotions (engine text-3).</summary>
+/// <summary>Customer-service evidence in sentiment, intents and emotions (engines text-3 and text-4).</summary>
 public class CustomerSentimentTests(SmallSentimentModelFixture sentiment, SmallEmotionModelFixture emotions)
     : IClassFixture<SmallSentimentModelFixture>, IClassFixture<SmallEmotionModelFixture>
 {
@@ -121,5 +121,30 @@ public class CustomerSentimentTests(SmallSentimentModelFixture sentiment, SmallE
         EmotionModel.ConsistentWith(SentimentLabel.Negative).ShouldNotBeNull().ShouldNotContain("joy");
         EmotionModel.ConsistentWith(SentimentLabel.Negative).ShouldNotBeNull().ShouldContain("neutral");
         EmotionModel.ConsistentWith(SentimentLabel.Positive).ShouldNotBeNull().ShouldNotContain("anger");
+    }
+
+    [Fact]
+    public void A_complaint_is_not_surprised_unless_it_says_so()
+    {
+        var analyzer = new TextAnalyzer(Lexicons.VaderLexicon, sentiment.Model, emotions.Model);
+        var plain = analyzer.Analyze("Still waiting for my refund, and the app crashes every time I log in.");
+        plain.Sentiment.ShouldNotBeNull().Label.ShouldBe(SentimentLabel.Negative);
+        plain.Emotions["surprise"].ShouldBe(0);
+        plain.TopEmotion.ShouldBeOneOf("anger", "disgust", "fear", "sadness");
+
+        var surprised = analyzer.Analyze("I can't believe it, you charged me twice again.");
+        surprised.Sentiment.ShouldNotBeNull().Label.ShouldBe(SentimentLabel.Negative);
+        surprised.Emotions["surprise"].ShouldBeGreaterThan(0);
+    }
+
+    [Theory]
+    [InlineData("How do I change the delivery address on my order?")]
+    [InlineData("Can you send the invoice for my subscription again?")]
+    public void A_plain_question_about_an_order_or_account_has_no_emotion_but_neutral(string text)
+    {
+        var analysis = new TextAnalyzer(Lexicons.VaderLexicon, sentiment.Model, emotions.Model).Analyze(text);
+        analysis.Sentiment.ShouldNotBeNull().Label.ShouldBe(SentimentLabel.Neutral);
+        analysis.TopEmotion.ShouldBe("neutral");
+        analysis.Emotions["neutral"].ShouldBe(1, 1e-9);
     }
 }
