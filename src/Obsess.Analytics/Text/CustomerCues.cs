@@ -11,6 +11,9 @@ public sealed record CustomerEvidence
     /// <summary>The problems among <see cref="Negative"/> (not churn or sarcasm): 0 when the text states a resolution.</summary>
     public int Problems { get; init; }
 
+    /// <summary>A churn threat (<see cref="IntentDetector"/>'s rules), found once here for sentiment and intents alike.</summary>
+    public bool Churn { get; init; }
+
     /// <summary>A sarcastic idiom or scare-quoted word next to a complaint ("thanks for nothing", "great, just great").</summary>
     public required bool Sarcasm { get; init; }
 
@@ -99,19 +102,22 @@ public static class CustomerCues
 
     private static readonly HashSet<string> WouldLike = new(StringComparer.OrdinalIgnoreCase) { "would", "i'd", "we'd", "you'd", "d", "'d" };
 
-    // A service message: a question, a request, or a mention of what customers deal with (orders, accounts, bills).
-    private static readonly Regex ServiceTopicWords = new(
-        @"\b(order|orders|account|invoice|bill|billing|booking|reservation|delivery|delivered|package|parcel|refund|subscription|plan|plans|ticket|payment|card|password|contract|address|receipt|tracking|appointment|flight|statement|warranty|technician|courier|driver|store|branch|shipping|shipped|checkout|login|support|agent|opening\s+hours|fees?|policy|size|stock|customs)\b",
+    // What customers deal with (orders, accounts, bills): shared by the service-message and service-topic patterns.
+    private const string ServiceNouns =
+        "order|orders|account|invoice|bill|billing|booking|reservation|delivery|delivered|package|parcel|refund|subscription|plan|ticket|payment|card|password|contract|address|receipt|tracking|appointment|flight|statement|warranty|technician|courier|driver|store|branch|shipping|shipped|checkout|login|support|agent";
+
+    // A service message: a question, a request, or a mention of what customers deal with.
+    private static readonly Regex ServiceContext = new(
+        @"\?|^\s*(how|what|when|where|why|who|which|can|could|is|are|do|does|did|will|would|should|may|has|have)\b|\b(please|i'?d\s+like|i\s+would\s+like|we'?d\s+like|i\s+need|we\s+need|i\s+want\s+to|we\s+want\s+to|can\s+you|could\s+you)\b"
+        + @"|\b(" + ServiceNouns + @"|number|app|website)\b",
         Options);
+
+    // A service topic alone (no question or request needed), for the emotions of a neutral message.
+    private static readonly Regex ServiceTopicWords = new(@"\b(" + ServiceNouns + @"|plans|opening\s+hours|fees?|policy|size|stock|customs)\b", Options);
 
     // Words and marks of surprise (GoEmotions' surprise, amazement and realization read in customer text).
     private static readonly Regex Surprise = new(
         @"\b(wow|whoa|woah|omg|surprised|surprising|surprisingly|shocked|shocking|astonished|amazed|can'?t\s+believe|cannot\s+believe|unbelievable|unexpected(ly)?|didn'?t\s+expect|out\s+of\s+nowhere|suddenly|all\s+of\s+a\s+sudden)\b|\?!|!\?",
-        Options);
-
-    private static readonly Regex ServiceContext = new(
-        @"\?|^\s*(how|what|when|where|why|who|which|can|could|is|are|do|does|did|will|would|should|may|has|have)\b|\b(please|i'?d\s+like|i\s+would\s+like|we'?d\s+like|i\s+need|we\s+need|i\s+want\s+to|we\s+want\s+to|can\s+you|could\s+you)\b"
-        + @"|\b(order|orders|account|invoice|bill|billing|booking|reservation|delivery|delivered|package|parcel|refund|subscription|plan|ticket|payment|card|password|contract|address|receipt|tracking|appointment|flight|number|statement|warranty|technician|courier|driver|store|branch|shipping|shipped|checkout|app|website|login|support|agent)\b",
         Options);
 
     internal static bool HasServiceTopic(string lower) => ServiceTopicWords.IsMatch(lower);
@@ -129,7 +135,7 @@ public static class CustomerCues
         ArgumentNullException.ThrowIfNull(lexicon);
         var lower = text.ToLowerInvariant();
         var problems = CountUnnegated(Problem, lower);
-        var resolved = CountUnnegated(Resolution, lower) > 0;
+        var resolved = HasUnnegated(Resolution, lower);
         var churn = IntentDetector.IsChurn(text);
         var sarcasm = SarcasmIdiom.IsMatch(lower);
         var quoted = ScareQuote.Matches(text).Select(m => m.Groups[2].Value.ToLowerInvariant()).ToList();
@@ -180,6 +186,7 @@ public static class CustomerCues
         {
             Negative = negative,
             Problems = resolved ? 0 : problems,
+            Churn = churn,
             Sarcasm = sarcasm,
             Resolved = resolved,
             Praise = praise,
@@ -221,8 +228,22 @@ public static class CustomerCues
         return flips % 2 == 1;
     }
 
+    /// <summary>Whether some match is not preceded, within three words of its clause, by a negator (stops at the first).</summary>
+    internal static bool HasUnnegated(Regex pattern, string lower)
+    {
+        foreach (var m in pattern.EnumerateMatches(lower))
+        {
+            if (!NegatedBefore(lower, m.Index))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Matches not preceded, within three words of the same clause, by a negator ("never crashed", "nobody has fixed").</summary>
-    internal static int CountUnnegated(Regex pattern, string lower)
+    private static int CountUnnegated(Regex pattern, string lower)
     {
         var n = 0;
         foreach (var m in pattern.EnumerateMatches(lower))

@@ -49,17 +49,17 @@ public static partial class IntentDetector
         var original = RuleSentimentScorer.Normalize(text);
         text = original.ToLowerInvariant();
         var intents = new List<Intent>(3);
-        var churn = IsChurnLower(text, original);
+        var churn = evidence?.Churn ?? IsChurnLower(text, original);
         var human = Human.IsMatch(text);
         var question = IsQuestion(text);
         var sarcastic = CustomerCues.IsSarcastic(text);
         // Complaint phrases count unless a negator comes just before them ("not terrible", "never had a problem").
-        var complaint = CustomerCues.CountUnnegated(ComplaintPhrase, text) + CustomerCues.CountUnnegated(ComplaintSituation, text) > 0 || sentiment <= ComplaintSentiment
-            || evidence is { Problems: > 0 };
+        var complaint = sentiment <= ComplaintSentiment || evidence is { Problems: > 0 }
+            || CustomerCues.HasUnnegated(ComplaintPhrase, text) || CustomerCues.HasUnnegated(ComplaintSituation, text);
         // Praise needs an unnegated praise phrase, or a clearly positive message that asks, requests and complains about
         // nothing ("would love a dark mode" is a request); a mixed message ("love it, but …") is praise and complaint at
         // once when it holds a strongly positive word. A sarcastic idiom ("thanks for nothing") is never praise.
-        var praise = !sarcastic && CustomerCues.CountUnnegated(PraisePhrase, text) > 0
+        var praise = !sarcastic && CustomerCues.HasUnnegated(PraisePhrase, text)
             || !sarcastic && !complaint && !question && !churn && !human && !Request.IsMatch(text) && sentiment >= PraiseSentiment
             || !sarcastic && complaint && rule is not null && rule.StrongestPositive >= StrongPraiseValence;
 
