@@ -80,7 +80,9 @@ public static class ObsessApp
         services.AddSingleton(storage);
         services.AddSingleton(TimeProvider.System);
         services.AddHttpContextAccessor();
-        services.AddDbContext<ObsessDb>(storage.Configure);
+        // The options are built once: building them for every request's context (provider, connection string,
+        // warnings) cost a measurable share of a profile request's CPU.
+        services.AddDbContext<ObsessDb>(storage.Configure, ServiceLifetime.Scoped, ServiceLifetime.Singleton);
         services.AddScoped<CurrentWorkspace>();
         services.AddScoped<ICurrentWorkspace>(sp => sp.GetRequiredService<CurrentWorkspace>());
         services.AddScoped<UserService>();

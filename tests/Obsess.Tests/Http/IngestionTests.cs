@@ -42,6 +42,40 @@ public abstract class IngestionTests(ObsessAppFixture app)
     }
 
     [Fact]
+    public async Task Profile_basics_and_totals_are_the_same_whether_or_not_the_page_holds_every_event()
+    {
+        var (ws, writer, reader, _) = await WorkspaceAsync();
+        var channels = new[] { "web", "mobile", "email" };
+        var batch = JsonSerializer.Serialize(new
+        {
+            batch = Enumerable.Range(0, 9).Select(i => new
+            {
+                type = "track",
+                userId = "many-channels",
+                @event = $"Step {i}",
+                messageId = $"mc-{i}",
+                timestamp = new DateTime(2026, 3, 1, 9, 0, 0, DateTimeKind.Utc).AddMinutes(i),
+                context = new { channel = channels[i % 3] },
+            }),
+        });
+        (await writer.PostAsync(Url("/v1/batch"), Json(batch))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var id = (await app.QueryAsync(ws, db => db.Customers.ToListAsync())).ShouldHaveSingleItem().Id;
+
+        // A page with room for every event (the profile counts channels from the page itself) and a page of one (it
+        // counts them in the database) must describe the same customer.
+        var whole = await reader.GetFromJsonAsync<CustomerProfile>(Url($"/api/customers/{id}?pageSize=200"));
+        var one = await reader.GetFromJsonAsync<CustomerProfile>(Url($"/api/customers/{id}?pageSize=1"));
+
+        whole!.Timeline.Items.Count.ShouldBe(9);
+        whole.Basics.Channels.ShouldBe(["email", "mobile", "web"]);
+        one!.Timeline.Items.ShouldHaveSingleItem().Title.ShouldBe("Step 8");
+        one.Timeline.Total.ShouldBe(9);
+        one.Basics.Channels.ShouldBe(whole.Basics.Channels);
+        one.Basics.Sources.ShouldBe(whole.Basics.Sources);
+        one.Basics.FirstSeenAt.ShouldBe(whole.Basics.FirstSeenAt);
+    }
+
+    [Fact]
     public async Task The_same_batch_sent_five_times_at_once_is_stored_once()
     {
         var (ws, writer, _, _) = await WorkspaceAsync();

@@ -174,11 +174,28 @@ public sealed class CustomerQueries(ObsessDb db)
         var orders = await db.Orders.AsNoTracking().Where(o => o.CustomerId == id)
             .Select(o => new { o.OrderedAt, o.Amount, o.Channel, o.Source, o.Items, o.ExternalId, o.Currency })
             .ToListAsync(ct).ConfigureAwait(false);
+        // The timeline merges orders and events. Each side contributes at most the rows the requested page can
+        // need, so the cost grows with the page number, not with the customer's history.
+        var need = filter.Page * filter.PageSize;
+        List<EventRow>? events = null;
+        if (filter.Kind is null or "event")
+        {
+            var q = db.Events.AsNoTracking().Where(e => e.CustomerId == id);
+            if (filter.Source is not null) { q = q.Where(e => e.Source == filter.Source); }
+            if (filter.Channel is not null) { q = q.Where(e => e.Channel == filter.Channel); }
+            events = await q.OrderByDescending(e => e.OccurredAt).Take(need)
+                .Select(e => new EventRow(e.OccurredAt, e.Name, e.Source, e.Channel, e.Properties))
+                .ToListAsync(ct).ConfigureAwait(false);
+        }
+
         // Channels and sources of the customer's events with their counts: the basics, and the timeline's event total
-        // for any source/channel filter, from one query.
-        var eventChannels = await db.Events.AsNoTracking().Where(e => e.CustomerId == id)
-            .GroupBy(e => new { e.Channel, e.Source })
-            .Select(g => new { g.Key.Channel, g.Key.Source, Count = g.Count() }).ToListAsync(ct).ConfigureAwait(false);
+        // for any source/channel filter. When the unfiltered page came back short it holds every event of the
+        // customer (most customers), so they are counted from it; otherwise one grouped query counts them.
+        var eventChannels = events is not null && events.Count < need && filter.Source is null && filter.Channel is null
+            ? events.CountBy(e => (e.Channel, e.Source)).Select(g => new ChannelCount(g.Key.Channel, g.Key.Source, g.Value)).ToList()
+            : await db.Events.AsNoTracking().Where(e => e.CustomerId == id)
+                .GroupBy(e => new { e.Channel, e.Source })
+                .Select(g => new ChannelCount(g.Key.Channel, g.Key.Source, g.Count())).ToListAsync(ct).ConfigureAwait(false);
 
         var revenue = orders.Sum(o => o.Amount);
         var basics = new CustomerBasics(
@@ -191,9 +208,6 @@ public sealed class CustomerQueries(ObsessDb db)
             orders.Select(o => o.Channel).Concat(eventChannels.Select(e => e.Channel)).Distinct().Order(StringComparer.Ordinal).ToList(),
             orders.Select(o => o.Source).Concat(eventChannels.Select(e => e.Source)).Concat(identities.Select(i => i.Source)).Where(s => s.Length > 0).Distinct().Order(StringComparer.Ordinal).ToList());
 
-        // The timeline merges orders and events. Each side contributes at most the rows the requested page can
-        // need, so the cost grows with the page number, not with the customer's history.
-        var need = filter.Page * filter.PageSize;
         var entries = new List<TimelineEntry>();
         var total = 0;
         if (filter.Kind is null or "order")
@@ -207,15 +221,9 @@ public sealed class CustomerQueries(ObsessDb db)
                 new TimelineEntry("order", o.OrderedAt, $"Order {o.ExternalId}", o.Source, o.Channel, o.Amount, $"{o.Items} item{(o.Items == 1 ? "" : "s")}, {o.Amount:0.00} {o.Currency}")));
         }
 
-        if (filter.Kind is null or "event")
+        if (events is not null)
         {
-            var q = db.Events.AsNoTracking().Where(e => e.CustomerId == id);
-            if (filter.Source is not null) { q = q.Where(e => e.Source == filter.Source); }
-            if (filter.Channel is not null) { q = q.Where(e => e.Channel == filter.Channel); }
             total += eventChannels.Where(g => (filter.Source is null || g.Source == filter.Source) && (filter.Channel is null || g.Channel == filter.Channel)).Sum(g => g.Count);
-            var events = await q.OrderByDescending(e => e.OccurredAt).Take(need)
-                .Select(e => new { e.OccurredAt, e.Name, e.Source, e.Channel, e.Properties, e.Type })
-                .ToListAsync(ct).ConfigureAwait(false);
             entries.AddRange(events.Select(e => new TimelineEntry("event", e.OccurredAt, e.Name, e.Source, e.Channel, null, e.Properties == "{}" ? null : e.Properties)));
         }
 
@@ -229,4 +237,8 @@ public sealed class CustomerQueries(ObsessDb db)
         return new CustomerProfile(customer.Id, customer.Name, customer.Email, customer.Phone, traits, Consent.Read(customer.Consent), identities, basics, outlook,
             new PagedList<TimelineEntry>(pageItems, filter.Page, filter.PageSize, total));
     }
+
+    private sealed record EventRow(DateTime OccurredAt, string Name, string Source, string Channel, string Properties);
+
+    private sealed record ChannelCount(string Channel, string Source, int Count);
 }
