@@ -37,6 +37,12 @@ public sealed class HubImportBenchmark : IBenchmark
         var bulk = Enum.Parse<BulkMode>(DemoLoadBenchmark.StringArg(args, "--bulk") ?? "auto", ignoreCase: true);
         var csv = HubData.WriteEventsCsv(events, customers, 42);
         await output.WriteLineAsync($"input: {csv} ({new FileInfo(csv).Length / 1e6:0.0} MB, {events:N0} rows, {customers:N0} customers)").ConfigureAwait(false);
+        if (runs < 1)
+        {
+            // --runs 0 only writes the input (run-http.sh and cpu-ingest.sh read it).
+            return 0;
+        }
+
         await output.WriteLineAsync($"--bulk {bulk.ToString().ToLowerInvariant()}").ConfigureAwait(false);
         await output.WriteLineAsync("| engine | run | rows | new customers | identities | bulk tables | import (s) | read+validate+resolve / write / index (s) | rows/s | COPY (s) | COPY rows/s | import / COPY | COPY, indexes after (s) | its rows/s | import / it | load avg |").ConfigureAwait(false);
         await output.WriteLineAsync("|---|---:|---:|---:|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|").ConfigureAwait(false);
