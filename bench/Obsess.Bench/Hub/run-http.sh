@@ -6,7 +6,8 @@
 # usage: bench/Obsess.Bench/Hub/run-http.sh sqlite|postgres [EVENTS] [SENDERS]   (from the repository root)
 # postgres needs OBSESS_BENCH_POSTGRES (e.g. from: PG_DURABLE=1 ../shared/scripts/pg-start 55450)
 # PORT: the app's port (default 5110); PROFILE=0 skips the wrk profile runs (ingestion only); OBSESS_APP_DLL runs
-# another build of the app (e.g. main's, to compare before/after under the same machine load).
+# another build of the app (e.g. main's, to compare before/after under the same machine load); TEXT_MODELS=first-start
+# lets the app train its text models at first start, during the ingestion (see below).
 set -euo pipefail
 engine=${1:?sqlite or postgres}; events=${2:-1000000}; senders=${3:-4}; seconds=${SECONDS_MAX:-120}
 csv=/tmp/obsess-hub-events-1000000-100000-42.csv   # written by: hub-import (or hub-import --runs 0)
@@ -31,7 +32,17 @@ key() { dotnet $app keys create --name "$1" --role "$2" --data-dir "$data" "${db
 [[ -f $csv ]] || { echo "run hub-import first (it writes $csv)"; exit 2; }
 echo "## import of $csv: $(date -u +%T), load: $(cut -d' ' -f1-3 /proc/loadavg)"
 /usr/bin/time -f "import wall %e s" dotnet $app import events "$csv" --format csv --source bench --data-dir "$data" "${db_args[@]}" 2>&1 | tail -3
-ASPNETCORE_ENVIRONMENT=Production dotnet $app --data-dir "$data" --urls $url --no-demo "${db_args[@]}" > "$data/app.log" 2>&1 &
+# The text models: trained once (obsess text train, ~25 s) into a folder the runs share, so that the training a fresh
+# data folder does at the app's first start does not overlap the measured ingestion. TEXT_MODELS=first-start keeps
+# that first-start training (what a brand-new install does), as the runs before 2026-11-24 20:00 measured it.
+text_env=()
+if [[ ${TEXT_MODELS:-shared} != first-start ]]; then
+  # One folder per build of the text engine, so a changed engine never runs on another build's weights.
+  models=/tmp/obsess-bench-text-models-$(sha1sum "$(dirname "$app")/Obsess.Analytics.dll" | cut -c1-12)
+  [[ -f $models/.trained ]] || { dotnet $app text train --out "$models" >/dev/null && touch "$models/.trained"; }
+  text_env=(Obsess__Text__Models="$models")
+fi
+env "${text_env[@]}" ASPNETCORE_ENVIRONMENT=Production dotnet $app --data-dir "$data" --urls $url --no-demo "${db_args[@]}" > "$data/app.log" 2>&1 &
 app_pid=$!
 for _ in $(seq 60); do curl -fs $url/healthz >/dev/null 2>&1 && break; sleep 1; done
 write_key=$(key bench ingest); view_key=$(key bench-viewer viewer)

@@ -220,8 +220,9 @@ public sealed class PostgresAppFixture : ObsessAppFixture
 {
     public override string Engine => "postgresql";
 
+    // Through Storage.Create, as the app's --database option goes: the same connection settings as production.
     protected override async Task<Storage> CreateStorageAsync() =>
-        new(Path.GetTempPath(), await PostgresServer.CreateDatabaseAsync());
+        Storage.Create(Path.GetTempPath(), await PostgresServer.CreateDatabaseAsync());
 
     protected override Task DeleteStorageAsync(Storage storage) => PostgresServer.DropDatabaseAsync(storage.PostgresConnectionString!);
 }
