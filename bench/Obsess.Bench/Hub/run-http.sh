@@ -29,7 +29,8 @@ dotnet build -c Release bench/Obsess.Bench -v q -nologo >/dev/null
 app=${OBSESS_APP_DLL:-src/Obsess/bin/Release/net10.0/obsess.dll}
 bench=bench/Obsess.Bench/bin/Release/net10.0/Obsess.Bench.dll
 key() { dotnet $app keys create --name "$1" --role "$2" --data-dir "$data" "${db_args[@]}" 2>/dev/null | tail -1; }
-[[ -f $csv ]] || { echo "run hub-import first (it writes $csv)"; exit 2; }
+[[ -f $csv ]] || { echo "run hub-import --runs 0 first (it writes $csv)"; exit 2; }
+[[ ${PROFILE:-1} == 0 ]] || command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk (or PROFILE=0 for ingestion only)"; exit 2; }
 echo "## import of $csv: $(date -u +%T), load: $(cut -d' ' -f1-3 /proc/loadavg)"
 /usr/bin/time -f "import wall %e s" dotnet $app import events "$csv" --format csv --source bench --data-dir "$data" "${db_args[@]}" 2>&1 | tail -3
 # The text models: trained once (obsess text train, ~25 s) into a folder the runs share, so that the training a fresh
