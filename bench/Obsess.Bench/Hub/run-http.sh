@@ -2,7 +2,8 @@
 # Runs the HTTP hub benchmarks on one engine, on a fresh database: imports the hub-import CSV (1,000,000 events,
 # ~100k customers, source "bench") with the CLI, starts the app as a real process, creates an ingest key named
 # "bench" (so its user ids resolve to the imported customers) and a viewer key, runs hub-ingest (POST /v1/batch,
-# bounded by SECONDS), then wrk on GET /api/customers/{id}, paced to ~500 req/s, three times, and once unpaced.
+# bounded by SECONDS), then wrk on GET /api/customers/{id}: a 20 s warm-up (WARMUP_S), paced to ~500 req/s three
+# times, and once unpaced.
 # usage: bench/Obsess.Bench/Hub/run-http.sh sqlite|postgres [EVENTS] [SENDERS]   (from the repository root)
 # postgres needs OBSESS_BENCH_POSTGRES (e.g. from: PG_DURABLE=1 ../shared/scripts/pg-start 55450)
 # PORT: the app's port (default 5110); PROFILE=0 skips the wrk profile runs (ingestion only); OBSESS_APP_DLL runs
@@ -53,6 +54,13 @@ dotnet $bench hub-ingest --url $url --write-key "$write_key" "${count_args[@]}" 
 # Pacing: rate ≈ 10 connections × 1000 / (DELAY_MS + latency). A profile takes ~2.5 ms on SQLite and ~9 ms on
 # PostgreSQL on the 2-core machine, so these defaults aim at ~500 req/s on each (2026-11-24 quiet runs).
 default_delay=16; [[ $engine == postgres ]] && default_delay=10
+# Warm-up, not counted: the profile's code paths have not run in this process yet (tier-0 JIT, then the
+# background JIT recompiling them while the load runs). WARMUP_S=0 measures from cold, as runs before 2026-11-24
+# 21:00 did.
+if (( ${WARMUP_S:-20} > 0 )); then
+  echo "### warm-up, not counted: wrk -t2 -c10 -d${WARMUP_S:-20}s, no pause (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+  IDS_FILE=$data/ids.txt API_KEY=$view_key DELAY_MS=0 wrk -t2 -c10 -d"${WARMUP_S:-20}"s -s bench/Obsess.Bench/Hub/profile.lua $url | grep -E "Requests/sec|Latency"
+fi
 for run in 1 2 3; do
   echo "### wrk run $run (load: $(cut -d' ' -f1-3 /proc/loadavg))"
   IDS_FILE=$data/ids.txt API_KEY=$view_key DELAY_MS=${DELAY_MS:-$default_delay} wrk -t2 -c10 -d30s --latency -s bench/Obsess.Bench/Hub/profile.lua $url
