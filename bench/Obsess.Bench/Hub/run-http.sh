@@ -64,16 +64,18 @@ dotnet $bench hub-ingest --url $url --write-key "$write_key" "${count_args[@]}" 
 # Pacing: rate ≈ 10 connections × 1000 / (DELAY_MS + latency). A profile takes ~2.5 ms on SQLite and ~9 ms on
 # PostgreSQL on the 2-core machine, so these defaults aim at ~500 req/s on each (2026-11-24 quiet runs).
 default_delay=16; [[ $engine == postgres ]] && default_delay=10
+# wrk on the profile with bench/Obsess.Bench/Hub/profile.lua: profile_wrk DELAY_MS WRK_ARGS...
+profile_wrk() { local delay=$1; shift; IDS_FILE=$data/ids.txt API_KEY=$view_key DELAY_MS=$delay wrk -t2 "$@" -s bench/Obsess.Bench/Hub/profile.lua $url; }
 # Warm-up, not counted: the profile's code paths have not run in this process yet (tier-0 JIT, then the
 # background JIT recompiling them while the load runs). WARMUP_S=0 measures from cold, as runs before 2026-11-24
 # 21:00 did.
 if (( ${WARMUP_S:-20} > 0 )); then
   echo "### warm-up, not counted: wrk -t2 -c10 -d${WARMUP_S:-20}s, no pause (load: $(cut -d' ' -f1-3 /proc/loadavg))"
-  IDS_FILE=$data/ids.txt API_KEY=$view_key DELAY_MS=0 wrk -t2 -c10 -d"${WARMUP_S:-20}"s -s bench/Obsess.Bench/Hub/profile.lua $url | grep -E "Requests/sec|Latency"
+  profile_wrk 0 -c10 -d"${WARMUP_S:-20}"s | grep -E "Requests/sec|Latency"
 fi
 for run in 1 2 3; do
   echo "### wrk run $run (load: $(cut -d' ' -f1-3 /proc/loadavg))"
-  IDS_FILE=$data/ids.txt API_KEY=$view_key DELAY_MS=${DELAY_MS:-$default_delay} wrk -t2 -c10 -d30s --latency -s bench/Obsess.Bench/Hub/profile.lua $url
+  profile_wrk "${DELAY_MS:-$default_delay}" -c10 -d30s --latency
 done
 echo "(unbounded: wrk -t2 -c20 -d20s, no pause)"
-IDS_FILE=$data/ids.txt API_KEY=$view_key DELAY_MS=0 wrk -t2 -c20 -d20s --latency -s bench/Obsess.Bench/Hub/profile.lua $url
+profile_wrk 0 -c20 -d20s --latency
