@@ -131,8 +131,10 @@ public static class ObsessApp
                 o.DefaultScheme = "smart";
                 o.DefaultChallengeScheme = "smart";
             })
+            // The tracking API (/v1) takes keys only, never the sign-in cookie: a page on another site cannot send
+            // events as the signed-in user.
             .AddPolicyScheme("smart", "Cookie or API key", o => o.ForwardDefaultSelector = ctx =>
-                ApiKeyAuthenticationHandler.KeyFrom(ctx.Request.Headers.Authorization.ToString()) is not null
+                ctx.Request.Path.StartsWithSegments("/v1") || ApiKeyAuthenticationHandler.KeyFrom(ctx.Request.Headers.Authorization.ToString()) is not null
                     ? ApiKeyAuthenticationHandler.SchemeName
                     : CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>
@@ -186,6 +188,15 @@ public static class ObsessApp
                     .ExecuteAsync(ctx.HttpContext).ConfigureAwait(false);
             };
         });
+        // The tracking API takes gzip, deflate or brotli bodies (Segment's iOS and Android SDKs and RudderStack's send
+        // gzip), and calls from any web page (Segment's and RudderStack's browser SDKs post across origins).
+        services.AddRequestDecompression();
+        services.AddCors(o => o.AddPolicy(Features.Ingestion.IngestionApi.CorsPolicy, p => p
+            .AllowAnyOrigin()
+            .WithMethods("POST")
+            .WithHeaders("Authorization", "Content-Type", "Content-Encoding", "AnonymousId")
+            .WithExposedHeaders("Retry-After")
+            .SetPreflightMaxAge(TimeSpan.FromDays(1))));
         services.AddAntiforgery(o => o.Cookie.Name = "obsess.af");
         services.AddOpenApi(o => o.AddDocumentTransformer<OpenApiDocumentTransformer>());
         services.AddRazorComponents();
@@ -243,6 +254,9 @@ public static class ObsessApp
         app.UseMiddleware<SecurityHeaders>();
         app.UseStaticFiles();
         app.UseRouting();
+        app.UseCors();
+        // Before authentication, which may read a /v1 body for its write key. Only the tracking API unpacks bodies.
+        app.UseWhen(ctx => ctx.Request.Path.StartsWithSegments("/v1"), branch => branch.UseRequestDecompression());
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

@@ -7,7 +7,11 @@ using Obsess.Data;
 
 namespace Obsess.Features.ApiKeys;
 
-/// <summary>Authenticates "Authorization: Bearer obs_…" with a stored, unrevoked key of the workspace the key names.</summary>
+/// <summary>
+/// Authenticates "Authorization: Bearer obs_…" (or HTTP Basic with the key as user name) with a stored, unrevoked key
+/// of the workspace the key names. On the Segment-compatible /v1 paths a call without an Authorization header may
+/// name its write key in the body instead (<c>writeKey</c>), as Segment's browser and mobile SDKs send it.
+/// </summary>
 internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
@@ -19,14 +23,25 @@ internal sealed class ApiKeyAuthenticationHandler(
 {
     public const string SchemeName = "ApiKey";
 
+    /// <summary>Where the key a request presented is kept for the rest of the request (never stored or logged).</summary>
+    internal const string PresentedKeyItem = "obsess.key.presented";
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         string? header = Request.Headers.Authorization;
         var key = KeyFrom(header);
+        if (key is null && string.IsNullOrEmpty(header) && IsIngestionCall(Request))
+        {
+            var body = await Features.Ingestion.IngestionBody.ReadAsync(Request, Context.RequestAborted).ConfigureAwait(false);
+            key = body is null ? null : Features.Ingestion.IngestionBody.WriteKeyOf(body);
+        }
+
         if (key is null)
         {
             return AuthenticateResult.NoResult();
         }
+
+        Context.Items[PresentedKeyItem] = key;
 
         if (!ApiKeySecrets.TryParse(key, out var workspaceId))
         {
@@ -70,6 +85,10 @@ internal sealed class ApiKeyAuthenticationHandler(
             SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
+
+    /// <summary>A POST to the Segment-compatible tracking API (/v1/…): the only place a key may come in the body.</summary>
+    internal static bool IsIngestionCall(HttpRequest request) =>
+        HttpMethods.IsPost(request.Method) && request.Path.StartsWithSegments("/v1");
 
     /// <summary>
     /// "Bearer KEY" for the REST API, or HTTP Basic with the key as the user name and an empty password, which is

@@ -6,23 +6,38 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Obsess.Data;
 using Obsess.Features.Accounts;
+using Obsess.Features.ApiKeys;
 
 namespace Obsess.Features.Ingestion;
 
 public sealed record IngestResponse(bool Success, int Accepted, int Duplicates, int Merges, IReadOnlyList<RejectedMessage> Rejected, IReadOnlyList<string> Refusals);
 
 /// <summary>
-/// The Segment-compatible tracking API under /v1, so Segment's and RudderStack's SDKs send here unchanged: the write
-/// key is the HTTP Basic user name (empty password), as those SDKs send it. A 200 means durably stored.
+/// The Segment-compatible tracking API under /v1, so Segment's and RudderStack's SDKs send here unchanged:
+/// <list type="bullet">
+/// <item>the write key is the HTTP Basic user name (empty password), or, without an Authorization header, the body's
+/// <c>writeKey</c> (Segment's browser, iOS and Android SDKs);</item>
+/// <item>the paths those SDKs use: /v1/identify, /track, /page, /screen, /alias, /group and /batch, the short forms
+/// analytics.js and the mobile SDKs post to (/v1/i, /t, /p, /s, /a, /g, /b) and /v1/import (Segment's Ruby, Java
+/// and classic Android SDKs), each the same call as its long form;</item>
+/// <item>bodies compressed with gzip, deflate or brotli (<c>Content-Encoding</c>), any content type (analytics.js
+/// posts <c>text/plain</c>), and calls from any web origin (CORS, no cookies).</item>
+/// </list>
+/// A 200 means durably stored.
 /// </summary>
 internal static class IngestionApi
 {
     public const int MaxBatchBytes = 500 * 1024;
+    public const string CorsPolicy = "segment-sdk";
     private static readonly string[] SingleTypes = ["identify", "track", "page", "screen", "alias", "group"];
+
+    /// <summary>analytics.js posts to the first letter of the call's type; the mobile SDKs batch to /b.</summary>
+    private static readonly (string Path, string Type)[] ShortForms = [("i", "identify"), ("t", "track"), ("p", "page"), ("s", "screen"), ("a", "alias"), ("g", "group")];
 
     public static void MapIngestionApi(this IEndpointRouteBuilder app)
     {
         var v1 = app.MapGroup("/v1").WithTags("Ingestion (Segment-compatible)")
+            .RequireCors(CorsPolicy)
             .RequireAuthorization(Policies.Ingest)
             .RequireRateLimiting("ingest");
         foreach (var type in SingleTypes)
@@ -30,13 +45,27 @@ internal static class IngestionApi
             v1.MapPost($"/{type}", (HttpContext http, IngestionService service, ObsessDb db, TimeProvider clock, ClaimsPrincipal key, CancellationToken ct) =>
                     HandleAsync(http, service, db, clock, key, type, ct))
                 .WithName($"Ingest{char.ToUpperInvariant(type[0])}{type[1..]}")
-                .WithSummary($"Segment {type} call.");
+                .WithSummary($"Segment {type} call (also at /v1/{type[0]}).");
         }
 
         v1.MapPost("/batch", (HttpContext http, IngestionService service, ObsessDb db, TimeProvider clock, ClaimsPrincipal key, CancellationToken ct) =>
                 HandleAsync(http, service, db, clock, key, null, ct))
             .WithName("IngestBatch")
-            .WithSummary("Segment batch call: up to 1,000 messages and 500 KB. Valid messages are stored even when others are rejected; the response lists the rejected ones with the fields at fault.");
+            .WithSummary("Segment batch call (also at /v1/b and /v1/import): up to 1,000 messages and 500 KB. Valid messages are stored even when others are rejected; the response lists the rejected ones with the fields at fault.");
+
+        foreach (var (path, type) in ShortForms)
+        {
+            v1.MapPost($"/{path}", (HttpContext http, IngestionService service, ObsessDb db, TimeProvider clock, ClaimsPrincipal key, CancellationToken ct) =>
+                    HandleAsync(http, service, db, clock, key, type, ct))
+                .ExcludeFromDescription();
+        }
+
+        foreach (var path in (string[])["b", "import"])
+        {
+            v1.MapPost($"/{path}", (HttpContext http, IngestionService service, ObsessDb db, TimeProvider clock, ClaimsPrincipal key, CancellationToken ct) =>
+                    HandleAsync(http, service, db, clock, key, null, ct))
+                .ExcludeFromDescription();
+        }
     }
 
     /// <summary>The source a key writes as: its name, lower-cased with underscores (e.g. "Web shop" → web_shop).</summary>
@@ -56,22 +85,23 @@ internal static class IngestionApi
     private static async Task<Results<Ok<IngestResponse>, ProblemHttpResult>> HandleAsync(
         HttpContext http, IngestionService service, ObsessDb db, TimeProvider clock, ClaimsPrincipal key, string? type, CancellationToken ct)
     {
-        if (http.Request.ContentLength is > MaxBatchBytes)
+        if (http.Request.Headers.ContentEncoding is { Count: > 0 } encoding && !string.Equals(encoding.ToString(), "identity", StringComparison.OrdinalIgnoreCase))
         {
-            return TypedResults.Problem(statusCode: 413, title: "Payload too large", detail: $"A call may carry at most {MaxBatchBytes / 1024} KB.");
+            // The decompression middleware removes the header of every encoding it undid.
+            return TypedResults.Problem(statusCode: 415, title: "Unsupported Content-Encoding",
+                detail: $"Content-Encoding '{encoding}' is not supported; send gzip, deflate, br or an uncompressed body.");
+        }
+
+        var body = await IngestionBody.ReadAsync(http.Request, ct).ConfigureAwait(false);
+        if (body is null)
+        {
+            return TypedResults.Problem(statusCode: 413, title: "Payload too large", detail: $"A call may carry at most {MaxBatchBytes / 1024} KB (uncompressed).");
         }
 
         JsonDocument document;
         try
         {
-            using var buffer = new MemoryStream();
-            await http.Request.Body.CopyToAsync(buffer, ct).ConfigureAwait(false);
-            if (buffer.Length > MaxBatchBytes)
-            {
-                return TypedResults.Problem(statusCode: 413, title: "Payload too large", detail: $"A call may carry at most {MaxBatchBytes / 1024} KB.");
-            }
-
-            document = JsonDocument.Parse(buffer.ToArray());
+            document = JsonDocument.Parse(body);
         }
         catch (JsonException e)
         {
@@ -115,9 +145,17 @@ internal static class IngestionApi
             var region = await db.Workspaces.Where(w => w.Id == db.CurrentWorkspaceId).Select(w => w.DefaultRegion).FirstAsync(ct).ConfigureAwait(false);
             var valid = new List<SegmentMessage>();
             var rejected = new List<RejectedMessage>();
+            var presentedKey = http.Items[ApiKeyAuthenticationHandler.PresentedKeyItem] as string;
             for (var i = 0; i < items.Count; i++)
             {
                 var (message, errors) = SegmentParser.Parse(items[i], type, now, batchSentAt, region);
+                if (items[i].ValueKind == JsonValueKind.Object && items[i].TryGetProperty("writeKey", out var writeKey)
+                    && writeKey.ValueKind == JsonValueKind.String && !string.Equals(writeKey.GetString(), presentedKey, StringComparison.Ordinal))
+                {
+                    // One call writes as one key: a message naming another key is not written under this one.
+                    (message, errors) = (null, new Dictionary<string, string[]>(errors) { ["writeKey"] = ["This message names another write key than the call is authenticated with. Send each source's messages in its own call."] });
+                }
+
                 if (message is null)
                 {
                     var id = items[i].ValueKind == JsonValueKind.Object && items[i].TryGetProperty("messageId", out var mid) && mid.ValueKind == JsonValueKind.String ? mid.GetString() : null;

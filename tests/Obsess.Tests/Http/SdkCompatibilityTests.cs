@@ -1,0 +1,186 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Obsess.Features.Accounts;
+using Obsess.Tests.Infrastructure;
+
+namespace Obsess.Tests.Http;
+
+/// <summary>
+/// The /v1 API as Segment's and RudderStack's SDKs call it besides the documented long form: the write key in the
+/// body (analytics.js 2.0, analytics-swift, analytics-kotlin), the short paths (/v1/t, /v1/b, …) and /v1/import,
+/// compressed bodies, text/plain, and cross-origin calls from web pages.
+/// </summary>
+public abstract class SdkCompatibilityTests(ObsessAppFixture app)
+{
+    private static StringContent Text(string body) => new(body, Encoding.UTF8, "text/plain");
+
+    private static ByteArrayContent Compressed(string json, string encoding = "gzip")
+    {
+        using var packed = new MemoryStream();
+        using (Stream zip = encoding == "br" ? new BrotliStream(packed, CompressionLevel.Fastest) : new GZipStream(packed, CompressionLevel.Fastest))
+        {
+            zip.Write(Encoding.UTF8.GetBytes(json));
+        }
+
+        var content = new ByteArrayContent(packed.ToArray());
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        content.Headers.ContentEncoding.Add(encoding);
+        return content;
+    }
+
+    private Task<List<string>> EventNamesAsync(Guid ws) =>
+        app.QueryAsync(ws, db => db.Events.OrderBy(e => e.Name).Select(e => e.Name).ToListAsync());
+
+    [Fact]
+    public async Task Calls_with_the_write_key_in_the_body_are_stored_under_that_key_on_the_short_paths()
+    {
+        var ws = await app.CreateWorkspaceAsync();
+        var key = (await app.CreateApiKeyAsync(ws, Roles.Ingest)).Key;
+        var anonymous = app.ApiClient();
+
+        // analytics.js 2.0: one call per event to /v1/<first letter of the type>, text/plain, writeKey in the message.
+        using (var t = await anonymous.PostAsync(Url("/v1/t"), Text($$$"""{"type":"track","event":"Added to cart","anonymousId":"a-1","messageId":"ajs-1","writeKey":"{{{key}}}","sentAt":"2026-11-24T10:00:00Z","_metadata":{"bundled":["Segment.io"]}}""")))
+        {
+            t.StatusCode.ShouldBe(HttpStatusCode.OK);
+        }
+
+        (await anonymous.PostAsync(Url("/v1/i"), Text($$"""{"type":"identify","userId":"u-1","anonymousId":"a-1","traits":{"email":"ann@example.com"},"messageId":"ajs-2","writeKey":"{{key}}"}"""))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await anonymous.PostAsync(Url("/v1/p"), Text($$"""{"type":"page","name":"Pricing","anonymousId":"a-1","messageId":"ajs-3","writeKey":"{{key}}"}"""))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        // analytics-swift / analytics-kotlin: a batch to /v1/b, writeKey at the root.
+        (await anonymous.PostAsync(Url("/v1/b"), Json($$"""{"batch":[{"type":"track","event":"Opened app","userId":"u-1","messageId":"ios-1"},{"type":"screen","name":"Home","userId":"u-1","messageId":"ios-2"}],"sentAt":"2026-11-24T10:00:01Z","writeKey":"{{key}}"}"""))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        // A batch whose messages carry the key and the root does not (older analytics.js batching).
+        (await anonymous.PostAsync(Url("/v1/b"), Text($$"""{"batch":[{"type":"track","event":"Checked out","userId":"u-1","messageId":"ajs-4","writeKey":"{{key}}"}]}"""))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        // Segment's Ruby and Java SDKs post their batches to /v1/import (HTTP Basic).
+        (await app.WriteKeyClient(key).PostAsync(Url("/v1/import"), Json("""{"batch":[{"type":"track","event":"Renewed","userId":"u-1","messageId":"rb-1"}]}"""))).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        (await EventNamesAsync(ws)).ShouldBe(["Added to cart", "Checked out", "Identified", "Opened app", "Renewed", "Viewed Home", "Viewed Pricing"]);
+        var customer = (await app.QueryAsync(ws, db => db.Customers.Where(c => c.MergedIntoId == null).ToListAsync())).ShouldHaveSingleItem();
+        customer.Email.ShouldBe("ann@example.com");
+        (await app.QueryAsync(ws, db => db.Events.Select(e => e.Source).Distinct().ToListAsync())).ShouldBe(["test_ingest_key"]);
+    }
+
+    [Fact]
+    public async Task A_key_in_the_body_is_checked_like_a_header_key_and_only_on_the_tracking_api()
+    {
+        var ws = await app.CreateWorkspaceAsync();
+        var viewer = (await app.CreateApiKeyAsync(ws, Roles.Viewer)).Key;
+        var admin = (await app.CreateApiKeyAsync(ws, Roles.Admin)).Key;
+        var anonymous = app.ApiClient();
+
+        (await anonymous.PostAsync(Url("/v1/t"), Text("""{"type":"track","event":"x","userId":"u","writeKey":"obs_nope"}"""))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await anonymous.PostAsync(Url("/v1/t"), Text($$"""{"type":"track","event":"x","userId":"u","writeKey":"{{viewer}}"}"""))).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await anonymous.PostAsync(Url("/v1/t"), Text("""{"type":"track","event":"x","userId":"u"}"""))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await anonymous.PostAsync(Url("/v1/t"), Text("{not json"))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        // Outside /v1 a key in the body is just body: an admin key there does not sign anybody in.
+        (await anonymous.PostAsync(Url($"/api/customers/{Guid.NewGuid()}/split"), Json($$"""{"writeKey":"{{admin}}"}"""))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await app.ApiClient(admin).PostAsync(Url($"/api/customers/{Guid.NewGuid()}/split"), Json("{}"))).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await EventNamesAsync(ws)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_message_naming_another_write_key_is_rejected_and_the_rest_of_the_batch_stored()
+    {
+        var ws = await app.CreateWorkspaceAsync();
+        var key = (await app.CreateApiKeyAsync(ws, Roles.Ingest)).Key;
+        var other = (await app.CreateApiKeyAsync(await app.CreateWorkspaceAsync(), Roles.Ingest)).Key;
+
+        using var response = await app.WriteKeyClient(key).PostAsync(Url("/v1/batch"), Json($$"""
+            {"batch":[
+              {"type":"track","event":"Mine","userId":"u","messageId":"w-1","writeKey":"{{key}}"},
+              {"type":"track","event":"Theirs","userId":"u","messageId":"w-2","writeKey":"{{other}}"}]}
+            """));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        body.GetProperty("accepted").GetInt32().ShouldBe(1);
+        var rejected = body.GetProperty("rejected").EnumerateArray().ShouldHaveSingleItem();
+        rejected.GetProperty("index").GetInt32().ShouldBe(1);
+        rejected.GetProperty("errors").TryGetProperty("batch[1].writeKey", out _).ShouldBeTrue();
+        (await EventNamesAsync(ws)).ShouldBe(["Mine"]);
+    }
+
+    [Fact]
+    public async Task Compressed_bodies_are_unpacked_and_their_unpacked_size_is_what_counts()
+    {
+        var ws = await app.CreateWorkspaceAsync();
+        var key = (await app.CreateApiKeyAsync(ws, Roles.Ingest)).Key;
+        var writer = app.WriteKeyClient(key);
+
+        (await writer.PostAsync(Url("/v1/batch"), Compressed("""{"batch":[{"type":"track","event":"Zipped","userId":"u","messageId":"z-1"}]}"""))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await writer.PostAsync(Url("/v1/track"), Compressed("""{"event":"Brotli","userId":"u","messageId":"z-2"}""", "br"))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        // The key in a compressed body (analytics-swift gzips nothing, but a proxy may).
+        (await app.ApiClient().PostAsync(Url("/v1/b"), Compressed($$"""{"writeKey":"{{key}}","batch":[{"type":"track","event":"Zipped, key inside","userId":"u","messageId":"z-3"}]}"""))).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        // ~600 KB of JSON that packs into a few KB: refused by what it unpacks to, and nothing of it is stored.
+        var padding = new string(' ', 600 * 1024);
+        var bomb = $$"""{"batch":[{"type":"track","event":"Too big","userId":"u","messageId":"z-4"}]{{padding}}}""";
+        using (var tooBig = await writer.PostAsync(Url("/v1/batch"), Compressed(bomb)))
+        {
+            await ProblemAssert.IsProblemAsync(tooBig, HttpStatusCode.RequestEntityTooLarge);
+        }
+
+        var unknown = new ByteArrayContent("{}"u8.ToArray());
+        unknown.Headers.ContentEncoding.Add("zstd");
+        using (var unsupported = await writer.PostAsync(Url("/v1/batch"), unknown))
+        {
+            await ProblemAssert.IsProblemAsync(unsupported, HttpStatusCode.UnsupportedMediaType);
+        }
+
+        (await EventNamesAsync(ws)).ShouldBe(["Brotli", "Zipped", "Zipped, key inside"]);
+    }
+
+    [Fact]
+    public async Task Web_pages_on_any_origin_may_call_the_tracking_api_but_not_the_rest()
+    {
+        var client = app.ApiClient();
+        using var preflight = new HttpRequestMessage(HttpMethod.Options, Url("/v1/batch"));
+        preflight.Headers.Add("Origin", "https://shop.example");
+        preflight.Headers.Add("Access-Control-Request-Method", "POST");
+        preflight.Headers.Add("Access-Control-Request-Headers", "authorization,content-type");
+
+        using var answer = await client.SendAsync(preflight);
+
+        answer.StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        answer.Headers.GetValues("Access-Control-Allow-Origin").ShouldBe(["*"]);
+        string.Join(",", answer.Headers.GetValues("Access-Control-Allow-Headers")).ToLowerInvariant().ShouldContain("authorization");
+        answer.Headers.Contains("Access-Control-Allow-Credentials").ShouldBeFalse();
+
+        var ws = await app.CreateWorkspaceAsync();
+        var key = (await app.CreateApiKeyAsync(ws, Roles.Ingest)).Key;
+        using var post = new HttpRequestMessage(HttpMethod.Post, Url("/v1/t")) { Content = Text($$"""{"type":"track","event":"From a page","userId":"u","writeKey":"{{key}}"}""") };
+        post.Headers.Add("Origin", "https://shop.example");
+        using var posted = await client.SendAsync(post);
+        posted.StatusCode.ShouldBe(HttpStatusCode.OK);
+        posted.Headers.GetValues("Access-Control-Allow-Origin").ShouldBe(["*"]);
+
+        using var elsewhere = new HttpRequestMessage(HttpMethod.Options, Url("/api/customers"));
+        elsewhere.Headers.Add("Origin", "https://shop.example");
+        elsewhere.Headers.Add("Access-Control-Request-Method", "GET");
+        using var refused = await client.SendAsync(elsewhere);
+        refused.Headers.Contains("Access-Control-Allow-Origin").ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task The_sign_in_cookie_does_not_authenticate_the_tracking_api()
+    {
+        var ws = await app.CreateWorkspaceAsync();
+        var user = await app.CreateUserAsync(ws, Roles.Admin);
+        using var browser = app.Browser();
+        (await browser.SignInAsync(user.Email, user.Password)).Dispose();
+
+        using var response = await browser.Http.PostAsync(Url("/v1/track"), Text("""{"event":"Forged","userId":"u"}"""));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await EventNamesAsync(ws)).ShouldBeEmpty();
+    }
+}
+
+public sealed class SdkCompatibilityTests_on_sqlite(SqliteAppFixture app) : SdkCompatibilityTests(app), IClassFixture<SqliteAppFixture>;
+
+[Collection(PostgresCollection.Name)]
+public sealed class SdkCompatibilityTests_on_postgres(PostgresAppFixture app) : SdkCompatibilityTests(app), IClassFixture<PostgresAppFixture>;
