@@ -98,6 +98,49 @@ public sealed class ObsessServer : IAsyncLifetime
         await page.WaitForURLAsync(u => new Uri(u).AbsolutePath == "/");
     }
 
+    /// <summary>A new, empty workspace beside the demo company's, for tests that must not change what the others see.</summary>
+    public Task<Guid> CreateWorkspaceAsync()
+    {
+        var id = Guid.CreateVersion7();
+        return InWorkspaceAsync(id, async sp =>
+        {
+            var db = sp.GetRequiredService<ObsessDb>();
+            db.Workspaces.Add(new Obsess.Features.Workspaces.Workspace { Id = id, Slug = $"b-{id:N}", Name = $"Browser test {id:N}", CreatedAt = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+            return id;
+        });
+    }
+
+    /// <summary>A new API key of the workspace (e.g. a write key for the tracking API), as its owner would create it.</summary>
+    public async Task<string> CreateApiKeyAsync(Guid workspaceId, string name, string role) =>
+        (await InWorkspaceAsync(workspaceId, sp => sp.GetRequiredService<Obsess.Features.ApiKeys.ApiKeyService>().CreateAsync(name, role, "browser tests"))).Key;
+
+    /// <summary>The workspace's stored events whose name contains <paramref name="run"/>: name, source and channel.</summary>
+    public Task<List<(string Name, string Source, string Channel)>> EventsAsync(Guid workspaceId, string run) =>
+        InWorkspaceAsync(workspaceId, async sp =>
+        {
+            var rows = await sp.GetRequiredService<ObsessDb>().Events.AsNoTracking()
+                .Where(e => e.Name.Contains(run))
+                .Select(e => new { e.Name, e.Source, e.Channel })
+                .ToListAsync();
+            return rows.ConvertAll(r => (r.Name, r.Source, r.Channel));
+        });
+
+    /// <summary>The e-mails of the workspace's live customers.</summary>
+    public Task<List<string>> CustomerEmailsAsync(Guid workspaceId) =>
+        InWorkspaceAsync(workspaceId, sp => sp.GetRequiredService<ObsessDb>().Customers.AsNoTracking()
+            .Where(c => c.MergedIntoId == null && c.Email != null)
+            .OrderBy(c => c.Email)
+            .Select(c => c.Email!)
+            .ToListAsync());
+
+    private async Task<T> InWorkspaceAsync<T>(Guid workspaceId, Func<IServiceProvider, Task<T>> work)
+    {
+        await using var scope = _app!.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<CurrentWorkspace>().Use(workspaceId);
+        return await work(scope.ServiceProvider);
+    }
+
     /// <summary>Debian's Chromium: OBSESS_CHROMIUM, else `chromium` on the PATH, else /usr/bin/chromium. Never a download.</summary>
     private static string ChromiumPath()
     {
