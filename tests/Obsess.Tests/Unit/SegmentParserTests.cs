@@ -68,4 +68,35 @@ public class SegmentParserTests
         m!.Consent["marketing_email"].ShouldBeTrue();
         m.Consent["advertising"].ShouldBeFalse();
     }
+
+    [Theory]
+    [InlineData("""{"type":"track","userId":"u","event":"x","context":{"channel":"email"}}""", "email")]
+    [InlineData("""{"type":"track","userId":"u","event":"x","channel":"mobile"}""", "mobile")]
+    [InlineData("""{"type":"track","userId":"u","event":"x","channel":"server"}""", "server")]
+    [InlineData("""{"type":"track","userId":"u","event":"x","context":{"device":{"type":"ios"},"library":{"name":"analytics-swift"}}}""", "mobile")]
+    [InlineData("""{"type":"track","userId":"u","event":"x","context":{"os":{"name":"Android"}}}""", "mobile")]
+    [InlineData("""{"type":"track","userId":"u","event":"x","context":{"library":{"name":"@segment/analytics-react-native"}}}""", "mobile")]
+    [InlineData("""{"type":"track","userId":"u","event":"x","context":{"library":{"name":"@segment/analytics-node"}}}""", "server")]
+    [InlineData("""{"type":"track","userId":"u","event":"x","context":{"library":{"name":"analytics-python"}}}""", "server")]
+    [InlineData("""{"type":"track","userId":"u","event":"x","context":{"library":{"name":"analytics.js","version":"next-1.84.3"}}}""", "web")]
+    [InlineData("""{"type":"track","userId":"u","event":"x","context":{"library":{"name":"RudderLabs JavaScript SDK"}}}""", "web")]
+    [InlineData("""{"type":"screen","userId":"u","name":"Home"}""", "mobile")]
+    [InlineData("""{"type":"track","userId":"u","event":"x"}""", "web")]
+    public void The_channel_is_what_the_sender_states_else_what_its_device_or_sdk_says(string json, string channel) =>
+        Parse(json).Message!.Channel.ShouldBe(channel);
+
+    [Fact]
+    public void A_batch_context_applies_where_the_message_context_is_silent()
+    {
+        using var batch = JsonDocument.Parse("""{"library":{"name":"analytics-java"},"consent":{"categoryPreferences":{"analytics":true}},"traits":{"email":"ann@example.com"}}""");
+        using var quiet = JsonDocument.Parse("""{"type":"track","userId":"u","event":"x"}""");
+        using var own = JsonDocument.Parse("""{"type":"track","userId":"u","event":"x","context":{"library":{"name":"analytics-ios"},"consent":{"categoryPreferences":{"analytics":false}}}}""");
+
+        var (fromBatch, errors) = SegmentParser.Parse(quiet.RootElement, null, Received, null, "US", batch.RootElement);
+        var (fromOwn, _) = SegmentParser.Parse(own.RootElement, null, Received, null, "US", batch.RootElement);
+
+        errors.ShouldBeEmpty();
+        (fromBatch!.Channel, fromBatch.Consent["analytics"], fromBatch.Email).ShouldBe(("server", true, "ann@example.com"));
+        (fromOwn!.Channel, fromOwn.Consent["analytics"], fromOwn.Email).ShouldBe(("mobile", false, "ann@example.com"));
+    }
 }

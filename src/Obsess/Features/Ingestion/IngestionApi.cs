@@ -114,6 +114,7 @@ internal static class IngestionApi
             var now = clock.GetUtcNow().UtcDateTime;
             IReadOnlyList<JsonElement> items;
             DateTime? batchSentAt = null;
+            JsonElement? batchContext = null;
             if (type is null)
             {
                 if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("batch", out var batch) || batch.ValueKind != JsonValueKind.Array)
@@ -132,6 +133,12 @@ internal static class IngestionApi
                 }
 
                 items = batch.EnumerateArray().ToList();
+                if (root.TryGetProperty("context", out var bc) && bc.ValueKind == JsonValueKind.Object)
+                {
+                    // A batch's context applies to all its messages (Segment's Java SDK sends the library's there).
+                    batchContext = bc;
+                }
+
                 if (root.TryGetProperty("sentAt", out var sa) && sa.ValueKind == JsonValueKind.String && DateTimeOffset.TryParse(sa.GetString(), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var sent))
                 {
                     batchSentAt = sent.UtcDateTime;
@@ -148,7 +155,7 @@ internal static class IngestionApi
             var presentedKey = http.Items[ApiKeyAuthenticationHandler.PresentedKeyItem] as string;
             for (var i = 0; i < items.Count; i++)
             {
-                var (message, errors) = SegmentParser.Parse(items[i], type, now, batchSentAt, region);
+                var (message, errors) = SegmentParser.Parse(items[i], type, now, batchSentAt, region, batchContext);
                 if (items[i].ValueKind == JsonValueKind.Object && items[i].TryGetProperty("writeKey", out var writeKey)
                     && writeKey.ValueKind == JsonValueKind.String && !string.Equals(writeKey.GetString(), presentedKey, StringComparison.Ordinal))
                 {

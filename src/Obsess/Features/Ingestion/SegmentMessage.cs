@@ -54,7 +54,9 @@ public static class SegmentParser
     public const int MaxBatchMessages = 1000;
     private static readonly string[] Types = ["identify", "track", "page", "screen", "alias", "group"];
 
-    public static (SegmentMessage? Message, Dictionary<string, string[]> Errors) Parse(JsonElement m, string? forcedType, DateTime receivedAt, DateTime? batchSentAt, string region)
+    /// <param name="batchContext">A batch call's own <c>context</c>, which applies to each of its messages wherever the message's context does not say otherwise.</param>
+    public static (SegmentMessage? Message, Dictionary<string, string[]> Errors) Parse(
+        JsonElement m, string? forcedType, DateTime receivedAt, DateTime? batchSentAt, string region, JsonElement? batchContext = null)
     {
         var errors = new Dictionary<string, string[]>();
         if (m.ValueKind != JsonValueKind.Object)
@@ -120,10 +122,10 @@ public static class SegmentParser
         var sentAt = Time(m, "sentAt", errors) ?? batchSentAt;
 
         var traits = Obj(m, "traits", errors);
-        JsonElement? context = m.TryGetProperty("context", out var c) && c.ValueKind == JsonValueKind.Object ? c : null;
-        if (traits is null && context is { } ctx)
+        var context = new MessageContext(m.TryGetProperty("context", out var c) && c.ValueKind == JsonValueKind.Object ? c : null, batchContext);
+        if (traits is null && context.Holder("traits") is { } holder)
         {
-            traits = Obj(ctx, "traits", errors, "context.traits");
+            traits = Obj(holder, "traits", errors, "context.traits");
         }
 
         var properties = Obj(m, "properties", errors);
@@ -161,7 +163,7 @@ public static class SegmentParser
             ReadConsent(tcv, "traits.consent", consent, errors);
         }
 
-        if (context is { } cc && cc.TryGetProperty("consent", out var ccv) && ccv.ValueKind == JsonValueKind.Object && ccv.TryGetProperty("categoryPreferences", out var prefs))
+        if (context.Get("consent") is { ValueKind: JsonValueKind.Object } ccv && ccv.TryGetProperty("categoryPreferences", out var prefs))
         {
             ReadConsent(prefs, "context.consent.categoryPreferences", consent, errors);
         }
@@ -179,7 +181,7 @@ public static class SegmentParser
             at = receivedAt;
         }
 
-        var channel = context is { } cx && cx.TryGetProperty("channel", out var ch) && ch.ValueKind == JsonValueKind.String ? ch.GetString()! : type == "screen" ? "mobile" : "web";
+        var channel = ChannelOf(m, context, type);
         return (new SegmentMessage
         {
             Type = type!,
@@ -197,6 +199,64 @@ public static class SegmentParser
             Channel = channel.Length > 32 ? channel[..32] : channel,
             Consent = consent,
         }, errors);
+    }
+
+    /// <summary>A message's context, falling back, key by key, to its batch's.</summary>
+    private readonly record struct MessageContext(JsonElement? Own, JsonElement? Batch)
+    {
+        public JsonElement? Get(string name) => Holder(name)?.GetProperty(name);
+
+        /// <summary>The context object (the message's, else the batch's) that has <paramref name="name"/>.</summary>
+        public JsonElement? Holder(string name) =>
+            Own is { } own && own.TryGetProperty(name, out _) ? own
+            : Batch is { ValueKind: JsonValueKind.Object } batch && batch.TryGetProperty(name, out _) ? batch
+            : null;
+    }
+
+    /// <summary>
+    /// The channel a message came through: <c>context.channel</c> when the sender states it; else RudderStack's
+    /// <c>channel</c> (web, mobile, server); else "mobile" when the device is a phone or tablet (<c>context.device.type</c>
+    /// or <c>context.os.name</c> iOS/Android, as Segment's and RudderStack's mobile SDKs report it) or the library is a
+    /// mobile SDK, "server" when the library is a server SDK (<c>context.library.name</c>: analytics-node,
+    /// -python, -ruby, -java, -go, -php, .NET); else "mobile" for a screen call and "web" for the rest.
+    /// </summary>
+    private static string ChannelOf(JsonElement m, MessageContext context, string? type)
+    {
+        if (context.Get("channel") is { ValueKind: JsonValueKind.String } stated && stated.GetString() is { Length: > 0 } s)
+        {
+            return s;
+        }
+
+        if (m.TryGetProperty("channel", out var rudder) && rudder.ValueKind == JsonValueKind.String && rudder.GetString() is { Length: > 0 } r)
+        {
+            return r.ToLowerInvariant();
+        }
+
+        var device = Text(context.Get("device"), "type") ?? Text(context.Get("os"), "name");
+        if (device is not null && (device.Equals("ios", StringComparison.OrdinalIgnoreCase) || device.Equals("android", StringComparison.OrdinalIgnoreCase)
+            || device.Equals("ipados", StringComparison.OrdinalIgnoreCase)))
+        {
+            return "mobile";
+        }
+
+        if (Text(context.Get("library"), "name") is { } library)
+        {
+            var words = library.ToLowerInvariant().Split(['-', '_', '/', '@', ' ', '.', ':'], StringSplitOptions.RemoveEmptyEntries);
+            if (words.Any(w => w is "ios" or "android" or "swift" or "kotlin" or "flutter" or "xamarin" or "native" or "unity"))
+            {
+                return "mobile";
+            }
+
+            if (words.Any(w => w is "node" or "python" or "ruby" or "java" or "go" or "php" or "net" or "csharp" or "dotnet" or "elixir" or "rust" or "clj"))
+            {
+                return "server";
+            }
+        }
+
+        return type == "screen" ? "mobile" : "web";
+
+        static string? Text(JsonElement? o, string name) =>
+            o is { ValueKind: JsonValueKind.Object } obj && obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
     }
 
     private static void ReadConsent(JsonElement v, string path, Dictionary<string, bool> into, Dictionary<string, string[]> errors)
