@@ -83,6 +83,13 @@ public sealed class SdkTests(ObsessServer server)
               await analytics.identify(`${run}-browser`, { email: `${run}.browser@example.com`, name: 'Browser Sdk' });
               await analytics.track(`${run} Browser SDK event`, { plan: 'pro' });
               await analytics.page('Shop', `${run} Home`);
+              // The SDK's other delivery strategy: calls queued and posted together to /v1/b.
+              const [batching] = await AnalyticsNext.AnalyticsBrowser.load(
+                { writeKey: key, cdnSettings: { integrations: { 'Segment.io': { apiKey: key, apiHost: host, protocol: 'http',
+                  deliveryStrategy: { strategy: 'batching', config: { size: 2, timeout: 100 } } } } } },
+                { disableClientPersistence: true });
+              await batching.track(`${run} Batched one`, {}, { userId: `${run}-browser` });
+              await batching.track(`${run} Batched two`, {}, { userId: `${run}-browser` });
             }
             """,
             new object[] { key, new Uri(api).Authority + "/v1", run });
@@ -98,13 +105,16 @@ public sealed class SdkTests(ObsessServer server)
             new object[] { api, key, run });
 
         status.ShouldBe(200);
-        await WaitForAsync(async () => (await server.EventsAsync(ws, run)).Count >= 3);
-        (await server.EventsAsync(ws, run)).ShouldBe([($"{run} Browser SDK event", "web_shop", "web"), ($"{run} Preflighted event", "web_shop", "web"), ($"Viewed {run} Home", "web_shop", "web")], ignoreOrder: true);
+        await WaitForAsync(async () => (await server.EventsAsync(ws, run)).Count >= 5);
+        (await server.EventsAsync(ws, run)).ShouldBe(
+            [($"{run} Browser SDK event", "web_shop", "web"), ($"{run} Preflighted event", "web_shop", "web"), ($"Viewed {run} Home", "web_shop", "web"),
+             ($"{run} Batched one", "web_shop", "web"), ($"{run} Batched two", "web_shop", "web")],
+            ignoreOrder: true);
         (await server.CustomerEmailsAsync(ws)).ShouldBe([$"{run}.browser@example.com"]);
         failures.ShouldBeEmpty();
         lock (answers)
         {
-            answers.Select(a => new Uri(a.Url).AbsolutePath).ShouldBe(["/v1/i", "/v1/t", "/v1/p", "/v1/batch"], ignoreOrder: true);
+            answers.Select(a => new Uri(a.Url).AbsolutePath).ShouldBe(["/v1/i", "/v1/t", "/v1/p", "/v1/b", "/v1/batch"], ignoreOrder: true);
             answers.ShouldAllBe(a => a.Status == 200);
         }
     }
