@@ -194,7 +194,9 @@ public static class ObsessApp
         services.AddCors(o => o.AddPolicy(Features.Ingestion.IngestionApi.CorsPolicy, p => p
             .AllowAnyOrigin()
             .WithMethods("POST")
-            .WithHeaders("Authorization", "Content-Type", "Content-Encoding", "AnonymousId")
+            // Any request header: RudderStack's browser SDK adds its own (AnonymousId, SentAt, RSA-Request-Attempt,
+            // RSA-Since-Last-Attempt, …), and without cookies a header grants nothing the write key does not.
+            .AllowAnyHeader()
             .WithExposedHeaders("Retry-After")
             .SetPreflightMaxAge(TimeSpan.FromDays(1))));
         services.AddAntiforgery(o => o.Cookie.Name = "obsess.af");
