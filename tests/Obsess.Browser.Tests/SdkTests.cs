@@ -22,79 +22,19 @@ public sealed class SdkTests(ObsessServer server)
 
     private static string Run() => "r" + Guid.NewGuid().ToString("N")[..10];
 
-    private async Task WaitForAsync(Func<Task<bool>> stored)
-    {
-        // The browser SDK sends after the call returns; give the requests a few seconds to land.
-        for (var i = 0; i < 50 && !await stored(); i++)
-        {
-            await Task.Delay(200);
-        }
-    }
-
-    /// <summary>Another site: its own origin (another port), serving a page and the SDKs' browser bundles from npm.</summary>
-    private static async Task<WebApplication> OtherSiteAsync()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var site = builder.Build();
-        var modules = Path.Combine(NodeProject, "node_modules");
-        site.MapGet("/", () => Results.Content(
-            """<!doctype html><html lang="en"><head><title>Shop</title><link rel="icon" href="data:,"><script src="/segment.js"></script><script src="/rudderstack.js"></script></head><body><main><h1>Shop</h1></main></body></html>""",
-            "text/html"));
-        site.MapGet("/segment.js", () => Results.File(Path.Combine(modules, "@segment", "analytics-next", "dist", "umd", "index.js"), "text/javascript"));
-        site.MapGet("/rudderstack.js", () => Results.File(Path.Combine(modules, "@rudderstack", "analytics-js", "dist", "npm", "modern", "bundled", "umd", "index.js"), "text/javascript"));
-        await site.StartAsync();
-        return site;
-    }
-
-    /// <summary>A page of the other site, with every failed request, console error and /v1 answer recorded.</summary>
-    private async Task<(IPage Page, List<string> Failures, List<(string Path, int Status)> Answers)> ShopPageAsync(WebApplication site, string api)
-    {
-        var page = await server.NewPageAsync();
-        var failures = new List<string>();
-        var answers = new List<(string Path, int Status)>();
-        page.RequestFailed += (_, r) => failures.Add($"{r.Method} {r.Url}: {r.Failure}");
-        page.Console += (_, m) =>
-        {
-            if (m.Type == "error")
-            {
-                failures.Add($"{m.Text} ({m.Location})");
-            }
-        };
-        page.Response += (_, r) =>
-        {
-            if (r.Url.StartsWith(api + "/v1/", StringComparison.Ordinal))
-            {
-                lock (answers)
-                {
-                    answers.Add((new Uri(r.Url).AbsolutePath, r.Status));
-                }
-            }
-        };
-        await page.GotoAsync(site.Urls.Single() + "/");
-        return (page, failures, answers);
-    }
-
     [Fact]
     public async Task Segments_browser_sdk_on_another_sites_page_sends_to_the_app()
     {
-        var run = Run();
-        var ws = await server.CreateWorkspaceAsync();
-        var key = await server.CreateApiKeyAsync(ws, "Web shop", "ingest");
-        var api = server.BaseUrl.GetLeftPart(UriPartial.Authority);
-        await using var site = await OtherSiteAsync();
-        var (page, failures, answers) = await ShopPageAsync(site, api);
-        await using var context = page.Context;
+        await using var shop = await Shop.OpenAsync(server);
 
         // The settings Segment's CDN would serve, given inline: the Segment.io destination pointed at this app.
-        await page.EvaluateAsync(
+        await shop.Page.EvaluateAsync(
             """
             async ([key, host, run]) => {
               const [analytics] = await AnalyticsNext.AnalyticsBrowser.load(
                 { writeKey: key, cdnSettings: { integrations: { 'Segment.io': { apiKey: key, apiHost: host, protocol: 'http' } } } },
                 { disableClientPersistence: true });
-              await analytics.identify(`${run}-browser`, { email: `${run}.browser@example.com`, name: 'Browser Sdk' });
+              await analytics.identify(`${run}-user`, { email: `${run}.user@example.com`, name: 'Browser Sdk' });
               await analytics.track(`${run} Browser SDK event`, { plan: 'pro' });
               await analytics.page('Shop', `${run} Home`);
               // The SDK's other delivery strategy: calls queued and posted together to /v1/b.
@@ -102,38 +42,25 @@ public sealed class SdkTests(ObsessServer server)
                 { writeKey: key, cdnSettings: { integrations: { 'Segment.io': { apiKey: key, apiHost: host, protocol: 'http',
                   deliveryStrategy: { strategy: 'batching', config: { size: 2, timeout: 100 } } } } } },
                 { disableClientPersistence: true });
-              await batching.track(`${run} Batched one`, {}, { userId: `${run}-browser` });
-              await batching.track(`${run} Batched two`, {}, { userId: `${run}-browser` });
+              await batching.track(`${run} Batched one`, {}, { userId: `${run}-user` });
+              await batching.track(`${run} Batched two`, {}, { userId: `${run}-user` });
             }
             """,
-            new object[] { key, new Uri(api).Authority + "/v1", run });
+            new object[] { shop.Key, new Uri(shop.Api).Authority + "/v1", shop.Run });
 
-        await WaitForAsync(async () => (await server.EventsAsync(ws, run)).Count >= 4);
-        (await server.EventsAsync(ws, run)).ShouldBe(
-            [($"{run} Browser SDK event", "web_shop", "web"), ($"Viewed {run} Home", "web_shop", "web"), ($"{run} Batched one", "web_shop", "web"), ($"{run} Batched two", "web_shop", "web")],
-            ignoreOrder: true);
-        (await server.CustomerEmailsAsync(ws)).ShouldBe([$"{run}.browser@example.com"]);
-        failures.ShouldBeEmpty();
-        lock (answers)
-        {
-            answers.ShouldBe([("/v1/i", 200), ("/v1/t", 200), ("/v1/p", 200), ("/v1/b", 200)], ignoreOrder: true);
-        }
+        await shop.ShouldHaveStoredAsync(
+            ["{0} Browser SDK event", "Viewed {0} Home", "{0} Batched one", "{0} Batched two"],
+            [("/v1/i", 200), ("/v1/t", 200), ("/v1/p", 200), ("/v1/b", 200)]);
     }
 
     [Fact]
     public async Task RudderStacks_browser_sdk_on_another_sites_page_sends_to_the_app()
     {
-        var run = Run();
-        var ws = await server.CreateWorkspaceAsync();
-        var key = await server.CreateApiKeyAsync(ws, "Web shop", "ingest");
-        var api = server.BaseUrl.GetLeftPart(UriPartial.Authority);
-        await using var site = await OtherSiteAsync();
-        var (page, failures, answers) = await ShopPageAsync(site, api);
-        await using var context = page.Context;
+        await using var shop = await Shop.OpenAsync(server);
 
         // HTTP Basic, JSON and RudderStack's own headers: each call is preceded by a CORS preflight. The source's
         // settings, which RudderStack's control plane would serve, are given inline.
-        await page.EvaluateAsync(
+        await shop.Page.EvaluateAsync(
             """
             async ([key, api, run]) => {
               const rudder = new rudderanalytics.RudderAnalytics();
@@ -144,22 +71,16 @@ public sealed class SdkTests(ObsessServer server)
                 });
                 rudder.ready(resolve);
               });
-              rudder.identify(`${run}-rudder`, { email: `${run}.rudder@example.com` });
+              rudder.identify(`${run}-user`, { email: `${run}.user@example.com` });
               rudder.track(`${run} RudderStack browser event`, { plan: 'pro' });
               rudder.page('Shop', `${run} RudderStack home`);
             }
             """,
-            new object[] { key, api, run });
+            new object[] { shop.Key, shop.Api, shop.Run });
 
-        await WaitForAsync(async () => (await server.EventsAsync(ws, run)).Count >= 2 && (await server.CustomerEmailsAsync(ws)).Count > 0);
-        (await server.EventsAsync(ws, run)).ShouldBe(
-            [($"{run} RudderStack browser event", "web_shop", "web"), ($"Viewed {run} RudderStack home", "web_shop", "web")], ignoreOrder: true);
-        (await server.CustomerEmailsAsync(ws)).ShouldBe([$"{run}.rudder@example.com"]);
-        failures.ShouldBeEmpty();
-        lock (answers)
-        {
-            answers.ShouldBe([("/v1/identify", 200), ("/v1/track", 200), ("/v1/page", 200)], ignoreOrder: true);
-        }
+        await shop.ShouldHaveStoredAsync(
+            ["{0} RudderStack browser event", "Viewed {0} RudderStack home"],
+            [("/v1/identify", 200), ("/v1/track", 200), ("/v1/page", 200)]);
     }
 
     [Fact]
@@ -185,5 +106,99 @@ public sealed class SdkTests(ObsessServer server)
         // Both SDKs say they run on a server (RudderStack's channel, Segment's context.library.name).
         (await server.EventsAsync(ws, run)).ShouldBe([($"{run} Rudder node event", "back_office", "server"), ($"{run} Segment node event", "back_office", "server")], ignoreOrder: true);
         (await server.CustomerEmailsAsync(ws)).ShouldBe([$"{run}.rudder@example.com", $"{run}.segment@example.com"]);
+    }
+
+    /// <summary>
+    /// A page of another site, on its own origin (another port) and serving the SDKs' browser bundles from npm, and a
+    /// fresh workspace with a write key; every failed request, console error and /v1 answer of the page is recorded.
+    /// </summary>
+    private sealed class Shop : IAsyncDisposable
+    {
+        private readonly ObsessServer _server;
+        private readonly WebApplication _site;
+        private readonly List<string> _failures = [];
+        private readonly List<(string Path, int Status)> _answers = [];
+
+        private Shop(ObsessServer server, WebApplication site, IPage page, Guid workspace, string key)
+        {
+            (_server, _site, Page, Workspace, Key) = (server, site, page, workspace, key);
+            Api = server.BaseUrl.GetLeftPart(UriPartial.Authority);
+            page.RequestFailed += (_, r) => _failures.Add($"{r.Method} {r.Url}: {r.Failure}");
+            page.Console += (_, m) =>
+            {
+                if (m.Type == "error")
+                {
+                    _failures.Add($"{m.Text} ({m.Location})");
+                }
+            };
+            page.Response += (_, r) =>
+            {
+                if (r.Url.StartsWith(Api + "/v1/", StringComparison.Ordinal))
+                {
+                    lock (_answers)
+                    {
+                        _answers.Add((new Uri(r.Url).AbsolutePath, r.Status));
+                    }
+                }
+            };
+        }
+
+        public string Run { get; } = SdkTests.Run();
+
+        public IPage Page { get; }
+
+        public Guid Workspace { get; }
+
+        public string Key { get; }
+
+        /// <summary>The app's origin, e.g. http://127.0.0.1:41234.</summary>
+        public string Api { get; }
+
+        public static async Task<Shop> OpenAsync(ObsessServer server)
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Logging.ClearProviders();
+            var site = builder.Build();
+            var modules = Path.Combine(NodeProject, "node_modules");
+            site.MapGet("/", () => Results.Content(
+                """<!doctype html><html lang="en"><head><title>Shop</title><link rel="icon" href="data:,"><script src="/segment.js"></script><script src="/rudderstack.js"></script></head><body><main><h1>Shop</h1></main></body></html>""",
+                "text/html"));
+            site.MapGet("/segment.js", () => Results.File(Path.Combine(modules, "@segment", "analytics-next", "dist", "umd", "index.js"), "text/javascript"));
+            site.MapGet("/rudderstack.js", () => Results.File(Path.Combine(modules, "@rudderstack", "analytics-js", "dist", "npm", "modern", "bundled", "umd", "index.js"), "text/javascript"));
+            await site.StartAsync();
+
+            var workspace = await server.CreateWorkspaceAsync();
+            var shop = new Shop(server, site, await server.NewPageAsync(), workspace, await server.CreateApiKeyAsync(workspace, "Web shop", "ingest"));
+            await shop.Page.GotoAsync(site.Urls.Single() + "/");
+            return shop;
+        }
+
+        /// <summary>
+        /// Waits a few seconds for the SDK's requests to land, then checks the events (names with {0} for the run), the
+        /// one customer "{run}.user@example.com", that nothing failed, and the /v1 answers.
+        /// </summary>
+        public async Task ShouldHaveStoredAsync(string[] events, (string Path, int Status)[] answers)
+        {
+            var expected = events.Select(e => (string.Format(System.Globalization.CultureInfo.InvariantCulture, e, Run), "web_shop", "web")).ToList();
+            for (var i = 0; i < 50 && ((await _server.EventsAsync(Workspace, Run)).Count < expected.Count || (await _server.CustomerEmailsAsync(Workspace)).Count == 0); i++)
+            {
+                await Task.Delay(200);
+            }
+
+            (await _server.EventsAsync(Workspace, Run)).ShouldBe(expected, ignoreOrder: true);
+            (await _server.CustomerEmailsAsync(Workspace)).ShouldBe([$"{Run}.user@example.com"]);
+            _failures.ShouldBeEmpty();
+            lock (_answers)
+            {
+                _answers.ShouldBe(answers, ignoreOrder: true);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Page.Context.DisposeAsync();
+            await _site.DisposeAsync();
+        }
     }
 }
