@@ -10,8 +10,8 @@ namespace Obsess.Browser.Tests;
 
 /// <summary>
 /// The tracking API (/v1) fed by the real, unmodified SDKs from npm, not by requests written to match our own reading
-/// of the spec: Segment's browser SDK (analytics.js 2.0) on another site's page in Chromium, and the server SDKs of
-/// Segment and RudderStack from Node.
+/// of the spec: the browser SDKs of Segment (analytics.js 2.0) and RudderStack (v3) on another site's page in Chromium,
+/// and the server SDKs of Segment and RudderStack from Node.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class SdkTests(ObsessServer server)
