@@ -27,30 +27,27 @@ public sealed class SdkTests(ObsessServer server)
     {
         await using var shop = await Shop.OpenAsync(server);
 
-        // The settings Segment's CDN would serve, given inline: the Segment.io destination pointed at this app.
+        // cdnURL: the SDK fetches its settings (where to send) from the app instead of Segment's CDN.
         await shop.Page.EvaluateAsync(
             """
-            async ([key, host, run]) => {
-              const [analytics] = await AnalyticsNext.AnalyticsBrowser.load(
-                { writeKey: key, cdnSettings: { integrations: { 'Segment.io': { apiKey: key, apiHost: host, protocol: 'http' } } } },
-                { disableClientPersistence: true });
+            async ([key, api, run]) => {
+              const [analytics] = await AnalyticsNext.AnalyticsBrowser.load({ writeKey: key, cdnURL: api }, { disableClientPersistence: true });
               await analytics.identify(`${run}-user`, { email: `${run}.user@example.com`, name: 'Browser Sdk' });
               await analytics.track(`${run} Browser SDK event`, { plan: 'pro' });
               await analytics.page('Shop', `${run} Home`);
               // The SDK's other delivery strategy: calls queued and posted together to /v1/b.
-              const [batching] = await AnalyticsNext.AnalyticsBrowser.load(
-                { writeKey: key, cdnSettings: { integrations: { 'Segment.io': { apiKey: key, apiHost: host, protocol: 'http',
-                  deliveryStrategy: { strategy: 'batching', config: { size: 2, timeout: 100 } } } } } },
-                { disableClientPersistence: true });
+              const [batching] = await AnalyticsNext.AnalyticsBrowser.load({ writeKey: key, cdnURL: api }, {
+                disableClientPersistence: true,
+                integrations: { 'Segment.io': { deliveryStrategy: { strategy: 'batching', config: { size: 2, timeout: 100 } } } } });
               await batching.track(`${run} Batched one`, {}, { userId: `${run}-user` });
               await batching.track(`${run} Batched two`, {}, { userId: `${run}-user` });
             }
             """,
-            new object[] { shop.Key, new Uri(shop.Api).Authority + "/v1", shop.Run });
+            new object[] { shop.Key, shop.Api, shop.Run });
 
         await shop.ShouldHaveStoredAsync(
             ["{0} Browser SDK event", "Viewed {0} Home", "{0} Batched one", "{0} Batched two"],
-            [("/v1/i", 200), ("/v1/t", 200), ("/v1/p", 200), ("/v1/b", 200)]);
+            [($"/v1/projects/{shop.Key}/settings", 200), ($"/v1/projects/{shop.Key}/settings", 200), ("/v1/i", 200), ("/v1/t", 200), ("/v1/p", 200), ("/v1/b", 200)]);
     }
 
     [Fact]
@@ -58,17 +55,14 @@ public sealed class SdkTests(ObsessServer server)
     {
         await using var shop = await Shop.OpenAsync(server);
 
-        // HTTP Basic, JSON and RudderStack's own headers: each call is preceded by a CORS preflight. The source's
-        // settings, which RudderStack's control plane would serve, are given inline.
+        // configUrl: the SDK fetches its source's settings from the app instead of RudderStack's control plane. Then
+        // HTTP Basic, JSON and RudderStack's own headers: each call is preceded by a CORS preflight.
         await shop.Page.EvaluateAsync(
             """
             async ([key, api, run]) => {
               const rudder = new rudderanalytics.RudderAnalytics();
               await new Promise((resolve) => {
-                rudder.load(key, api, {
-                  getSourceConfig: () => ({ updatedAt: new Date().toISOString(),
-                    source: { id: 'shop', name: 'Shop', workspaceId: 'shop', writeKey: key, enabled: true, config: {}, destinations: [] } }),
-                });
+                rudder.load(key, api, { configUrl: api });
                 rudder.ready(resolve);
               });
               rudder.identify(`${run}-user`, { email: `${run}.user@example.com` });
@@ -80,7 +74,7 @@ public sealed class SdkTests(ObsessServer server)
 
         await shop.ShouldHaveStoredAsync(
             ["{0} RudderStack browser event", "Viewed {0} RudderStack home"],
-            [("/v1/identify", 200), ("/v1/track", 200), ("/v1/page", 200)]);
+            [("/sourceConfig/", 200), ("/v1/identify", 200), ("/v1/track", 200), ("/v1/page", 200)]);
     }
 
     [Fact]
@@ -110,7 +104,7 @@ public sealed class SdkTests(ObsessServer server)
 
     /// <summary>
     /// A page of another site, on its own origin (another port) and serving the SDKs' browser bundles from npm, and a
-    /// fresh workspace with a write key; every failed request, console error and /v1 answer of the page is recorded.
+    /// fresh workspace with a write key; every failed request, console error and answer of the app to the page is recorded.
     /// </summary>
     private sealed class Shop : IAsyncDisposable
     {
@@ -133,7 +127,8 @@ public sealed class SdkTests(ObsessServer server)
             };
             page.Response += (_, r) =>
             {
-                if (r.Url.StartsWith(Api + "/v1/", StringComparison.Ordinal))
+                // Every answer of the app but CORS preflights.
+                if (r.Url.StartsWith(Api + "/", StringComparison.Ordinal) && r.Request.Method != "OPTIONS")
                 {
                     lock (_answers)
                     {
@@ -176,7 +171,7 @@ public sealed class SdkTests(ObsessServer server)
 
         /// <summary>
         /// Waits a few seconds for the SDK's requests to land, then checks the events (names with {0} for the run), the
-        /// one customer "{run}.user@example.com", that nothing failed, and the /v1 answers.
+        /// one customer "{run}.user@example.com", that nothing failed, and the app's answers (path, status).
         /// </summary>
         public async Task ShouldHaveStoredAsync(string[] events, (string Path, int Status)[] answers)
         {

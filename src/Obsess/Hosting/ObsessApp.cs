@@ -134,7 +134,7 @@ public static class ObsessApp
             // The tracking API (/v1) takes keys only, never the sign-in cookie: a page on another site cannot send
             // events as the signed-in user.
             .AddPolicyScheme("smart", "Cookie or API key", o => o.ForwardDefaultSelector = ctx =>
-                ctx.Request.Path.StartsWithSegments("/v1") || ApiKeyAuthenticationHandler.KeyFrom(ctx.Request.Headers.Authorization.ToString()) is not null
+                ApiKeyAuthenticationHandler.IsSdkPath(ctx.Request.Path) || ApiKeyAuthenticationHandler.KeyFrom(ctx.Request.Headers.Authorization.ToString()) is not null
                     ? ApiKeyAuthenticationHandler.SchemeName
                     : CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>
@@ -193,7 +193,7 @@ public static class ObsessApp
         services.AddRequestDecompression();
         services.AddCors(o => o.AddPolicy(Features.Ingestion.IngestionApi.CorsPolicy, p => p
             .AllowAnyOrigin()
-            .WithMethods("POST")
+            .WithMethods("POST", "GET")
             // Any request header: RudderStack's browser SDK adds its own (AnonymousId, SentAt, RSA-Request-Attempt,
             // RSA-Since-Last-Attempt, …), and without cookies a header grants nothing the write key does not.
             .AllowAnyHeader()
@@ -291,6 +291,7 @@ public static class ObsessApp
         Features.Invitations.InvitationsApi.MapInvitationsApi(api);
 
         app.MapIngestionApi();
+        app.MapSdkSettingsApi();
         app.MapPublicSurveyApi();
         app.MapRazorComponents<App>();
     }

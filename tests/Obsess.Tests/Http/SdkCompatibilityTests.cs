@@ -168,6 +168,42 @@ public abstract class SdkCompatibilityTests(ObsessAppFixture app)
     }
 
     [Fact]
+    public async Task The_sdks_settings_requests_get_this_server_for_an_ingest_key_and_nothing_for_any_other()
+    {
+        var ws = await app.CreateWorkspaceAsync();
+        var key = (await app.CreateApiKeyAsync(ws, Roles.Ingest)).Key;
+        var viewer = (await app.CreateApiKeyAsync(ws, Roles.Viewer)).Key;
+        var anonymous = app.ApiClient();
+
+        // Segment: the key in the path, no Authorization header (analytics.js 2.0's cdnURL, the mobile SDKs' cdnHost).
+        using var segment = new HttpRequestMessage(HttpMethod.Get, Url($"/v1/projects/{key}/settings"));
+        segment.Headers.Add("Origin", "https://shop.example");
+        using var settings = await anonymous.SendAsync(segment);
+        settings.StatusCode.ShouldBe(HttpStatusCode.OK);
+        settings.Headers.GetValues("Access-Control-Allow-Origin").ShouldBe(["*"]);
+        var io = (await settings.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("integrations").GetProperty("Segment.io");
+        io.GetProperty("apiKey").GetString().ShouldBe(key);
+        io.GetProperty("apiHost").GetString().ShouldBe("localhost/v1");
+        io.GetProperty("protocol").GetString().ShouldBe("http");
+
+        // RudderStack: the key in the query (and HTTP Basic), at configUrl + /sourceConfig/.
+        using var rudder = await anonymous.GetAsync(Url($"/sourceConfig/?p=npm&v=3.34.1&build=modern&writeKey={Uri.EscapeDataString(key)}&lockIntegrationsVersion=false"));
+        rudder.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var source = (await rudder.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("source");
+        source.GetProperty("writeKey").GetString().ShouldBe(key);
+        source.GetProperty("name").GetString().ShouldBe("test ingest key");
+        source.GetProperty("destinations").GetArrayLength().ShouldBe(0);
+        (await app.WriteKeyClient(key).GetAsync(Url("/sourceConfig"))).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        (await anonymous.GetAsync(Url("/v1/projects/obs_nope/settings"))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await anonymous.GetAsync(Url($"/v1/projects/{viewer}/settings"))).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await anonymous.GetAsync(Url("/sourceConfig/?writeKey=obs_nope"))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await anonymous.GetAsync(Url("/sourceConfig/"))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        // Only these two GETs take a key from the URL.
+        (await anonymous.GetAsync(Url($"/api/customers?writeKey={Uri.EscapeDataString(key)}"))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
     public async Task The_sign_in_cookie_does_not_authenticate_the_tracking_api()
     {
         var ws = await app.CreateWorkspaceAsync();

@@ -30,10 +30,9 @@ internal sealed class ApiKeyAuthenticationHandler(
     {
         string? header = Request.Headers.Authorization;
         var key = KeyFrom(header);
-        if (key is null && string.IsNullOrEmpty(header) && IsIngestionCall(Request))
+        if (key is null && string.IsNullOrEmpty(header))
         {
-            var body = await Features.Ingestion.IngestionBody.ReadAsync(Request, Context.RequestAborted).ConfigureAwait(false);
-            key = body is null ? null : Features.Ingestion.IngestionBody.WriteKeyOf(body);
+            key = await SdkKeyAsync(Request).ConfigureAwait(false);
         }
 
         if (key is null)
@@ -86,9 +85,39 @@ internal sealed class ApiKeyAuthenticationHandler(
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 
-    /// <summary>A POST to the Segment-compatible tracking API (/v1/…): the only place a key may come in the body.</summary>
-    internal static bool IsIngestionCall(HttpRequest request) =>
-        HttpMethods.IsPost(request.Method) && request.Path.StartsWithSegments("/v1");
+    /// <summary>
+    /// Where the analytics SDKs put a write key when they send no Authorization header — the only places a key is
+    /// taken from anything but the header: the body of a POST to /v1 (Segment's browser and mobile SDKs), the path of
+    /// Segment's settings request (GET /v1/projects/{key}/settings) and the query of RudderStack's (GET
+    /// /sourceConfig?writeKey=…).
+    /// </summary>
+    private static async Task<string?> SdkKeyAsync(HttpRequest request)
+    {
+        if (HttpMethods.IsPost(request.Method) && request.Path.StartsWithSegments("/v1"))
+        {
+            var body = await Features.Ingestion.IngestionBody.ReadAsync(request, request.HttpContext.RequestAborted).ConfigureAwait(false);
+            return body is null ? null : Features.Ingestion.IngestionBody.WriteKeyOf(body);
+        }
+
+        if (!HttpMethods.IsGet(request.Method))
+        {
+            return null;
+        }
+
+        if (request.Path.StartsWithSegments("/v1/projects", out var rest)
+            && rest.Value?.Split('/', StringSplitOptions.RemoveEmptyEntries) is [var inPath, "settings"])
+        {
+            return inPath;
+        }
+
+        return request.Path.StartsWithSegments(Features.Ingestion.SdkSettingsApi.RudderStackPath) && request.Query["writeKey"] is [{ Length: > 0 } inQuery]
+            ? inQuery
+            : null;
+    }
+
+    /// <summary>The paths only SDKs call: they take keys, never the sign-in cookie.</summary>
+    internal static bool IsSdkPath(PathString path) =>
+        path.StartsWithSegments("/v1") || path.StartsWithSegments(Features.Ingestion.SdkSettingsApi.RudderStackPath);
 
     /// <summary>
     /// "Bearer KEY" for the REST API, or HTTP Basic with the key as the user name and an empty password, which is
