@@ -124,6 +124,13 @@ public abstract class SdkCompatibilityTests(ObsessAppFixture app)
             await ProblemAssert.IsProblemAsync(tooBig, HttpStatusCode.RequestEntityTooLarge);
         }
 
+        // The same with the key inside (analytics.js): still "too large", not "who are you".
+        var keyed = $$"""{"writeKey":"{{key}}","batch":[{"type":"track","event":"Too big","userId":"u","messageId":"z-5"}]{{padding}}}""";
+        using (var tooBigKeyed = await app.ApiClient().PostAsync(Url("/v1/b"), Compressed(keyed)))
+        {
+            await ProblemAssert.IsProblemAsync(tooBigKeyed, HttpStatusCode.RequestEntityTooLarge);
+        }
+
         var unknown = new ByteArrayContent("{}"u8.ToArray());
         unknown.Headers.ContentEncoding.Add("zstd");
         using (var unsupported = await writer.PostAsync(Url("/v1/batch"), unknown))

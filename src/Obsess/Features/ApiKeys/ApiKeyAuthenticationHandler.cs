@@ -86,6 +86,15 @@ internal sealed class ApiKeyAuthenticationHandler(
     }
 
     /// <summary>
+    /// A call whose only key would be in a body too long to read is told so (413), not that it has no key (401).
+    /// </summary>
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
+        Features.Ingestion.IngestionBody.WasTooLarge(Context)
+            ? Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload too large",
+                detail: $"A call may carry at most {Features.Ingestion.IngestionApi.MaxBatchBytes / 1024} KB (uncompressed).").ExecuteAsync(Context)
+            : base.HandleChallengeAsync(properties);
+
+    /// <summary>
     /// Where the analytics SDKs put a write key when they send no Authorization header — the only places a key is
     /// taken from anything but the header: the body of a POST to /v1 (Segment's browser and mobile SDKs), the path of
     /// Segment's settings request (GET /v1/projects/{key}/settings) and the query of RudderStack's (GET

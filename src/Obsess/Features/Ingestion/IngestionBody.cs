@@ -45,6 +45,9 @@ internal static class IngestionBody
         return body;
     }
 
+    /// <summary>Whether this request's body was read and found longer than the limit.</summary>
+    public static bool WasTooLarge(HttpContext http) => http.Items.TryGetValue(ItemKey, out var kept) && kept is null;
+
     /// <summary>
     /// The write key a Segment body names: the root's <c>writeKey</c>, or else the first batch message's. Null when it
     /// names none or is not JSON (the endpoint reports malformed JSON once the caller is known).
