@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
@@ -176,7 +177,11 @@ public static class ObsessApp
                 _ => new TokenBucketRateLimiterOptions { TokenLimit = 1000, TokensPerPeriod = 500, ReplenishmentPeriod = TimeSpan.FromSeconds(1), QueueLimit = 0 }));
             o.OnRejected = async (ctx, ct) =>
             {
-                ctx.HttpContext.Response.Headers.RetryAfter = "60";
+                // The limiter's own wait when it knows one (the ingest token bucket refills every second), else a
+                // minute. Segment's browser SDK reads X-RateLimit-Reset (seconds) for its batches' next try.
+                var wait = RetrySeconds(ctx.Lease);
+                ctx.HttpContext.Response.Headers.RetryAfter = wait.ToString(CultureInfo.InvariantCulture);
+                ctx.HttpContext.Response.Headers["X-RateLimit-Reset"] = wait.ToString(CultureInfo.InvariantCulture);
                 if (ctx.HttpContext.Request.HasFormContentType && !ctx.HttpContext.Request.Path.StartsWithSegments("/api"))
                 {
                     ctx.HttpContext.Response.StatusCode = StatusCodes.Status303SeeOther;
@@ -197,12 +202,16 @@ public static class ObsessApp
             // Any request header: RudderStack's browser SDK adds its own (AnonymousId, SentAt, RSA-Request-Attempt,
             // RSA-Since-Last-Attempt, …), and without cookies a header grants nothing the write key does not.
             .AllowAnyHeader()
-            .WithExposedHeaders("Retry-After")
+            .WithExposedHeaders("Retry-After", "X-RateLimit-Reset")
             .SetPreflightMaxAge(TimeSpan.FromDays(1))));
         services.AddAntiforgery(o => o.Cookie.Name = "obsess.af");
         services.AddOpenApi(o => o.AddDocumentTransformer<OpenApiDocumentTransformer>());
         services.AddRazorComponents();
     }
+
+    /// <summary>Whole seconds until a refused request may be tried again: the limiter's own figure, else a minute.</summary>
+    internal static int RetrySeconds(RateLimitLease lease) =>
+        lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 60;
 
     private static Task ApiAwareRedirect(RedirectContext<CookieAuthenticationOptions> ctx, int status)
     {

@@ -118,7 +118,10 @@ public abstract class SignInTests(ObsessAppFixture app)
 
         throttled.StatusCode.ShouldBe(HttpStatusCode.SeeOther);
         LocationOf(throttled).ShouldBe("/login?error=throttled");
-        throttled.Headers.RetryAfter.ShouldNotBeNull();
+        // The limiter's own wait (the rest of the minute's window), also as X-RateLimit-Reset for Segment's SDK.
+        var wait = throttled.Headers.RetryAfter!.Delta!.Value;
+        wait.ShouldBeInRange(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60));
+        throttled.Headers.GetValues("X-RateLimit-Reset").ShouldBe([((int)wait.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         using var elsewhere = app.Browser();
         using var other = await elsewhere.SignInAsync($"nobody.{Guid.NewGuid():N}@example.com", "guessing passwords");
         LocationOf(other).ShouldStartWith("/login?error=invalid");
