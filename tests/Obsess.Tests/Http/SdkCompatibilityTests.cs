@@ -33,14 +33,20 @@ public abstract class SdkCompatibilityTests(ObsessAppFixture app)
         return content;
     }
 
+    /// <summary>A new workspace and an ingest key of it, as the SDKs would be given it.</summary>
+    private async Task<(Guid Ws, string Key)> WorkspaceWithKeyAsync()
+    {
+        var ws = await app.CreateWorkspaceAsync();
+        return (ws, (await app.CreateApiKeyAsync(ws, Roles.Ingest)).Key);
+    }
+
     private Task<List<string>> EventNamesAsync(Guid ws) =>
         app.QueryAsync(ws, db => db.Events.OrderBy(e => e.Name).Select(e => e.Name).ToListAsync());
 
     [Fact]
     public async Task Calls_with_the_write_key_in_the_body_are_stored_under_that_key_on_the_short_paths()
     {
-        var ws = await app.CreateWorkspaceAsync();
-        var key = (await app.CreateApiKeyAsync(ws, Roles.Ingest)).Key;
+        var (ws, key) = await WorkspaceWithKeyAsync();
         var anonymous = app.ApiClient();
 
         // analytics.js 2.0: one call per event to /v1/<first letter of the type>, text/plain, writeKey in the message.
@@ -85,8 +91,7 @@ public abstract class SdkCompatibilityTests(ObsessAppFixture app)
     [Fact]
     public async Task A_message_naming_another_write_key_is_rejected_and_the_rest_of_the_batch_stored()
     {
-        var ws = await app.CreateWorkspaceAsync();
-        var key = (await app.CreateApiKeyAsync(ws, Roles.Ingest)).Key;
+        var (ws, key) = await WorkspaceWithKeyAsync();
         var other = (await app.CreateApiKeyAsync(await app.CreateWorkspaceAsync(), Roles.Ingest)).Key;
 
         using var response = await app.WriteKeyClient(key).PostAsync(Url("/v1/batch"), Json($$"""
@@ -107,8 +112,7 @@ public abstract class SdkCompatibilityTests(ObsessAppFixture app)
     [Fact]
     public async Task Compressed_bodies_are_unpacked_and_their_unpacked_size_is_what_counts()
     {
-        var ws = await app.CreateWorkspaceAsync();
-        var key = (await app.CreateApiKeyAsync(ws, Roles.Ingest)).Key;
+        var (ws, key) = await WorkspaceWithKeyAsync();
         var writer = app.WriteKeyClient(key);
 
         (await writer.PostAsync(Url("/v1/batch"), Compressed("""{"batch":[{"type":"track","event":"Zipped","userId":"u","messageId":"z-1"}]}"""))).StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -159,8 +163,7 @@ public abstract class SdkCompatibilityTests(ObsessAppFixture app)
             .ShouldBe(["authorization", "content-type", "anonymousid", "sentat", "rsa-request-attempt", "rsa-since-last-attempt"], ignoreOrder: true);
         answer.Headers.Contains("Access-Control-Allow-Credentials").ShouldBeFalse();
 
-        var ws = await app.CreateWorkspaceAsync();
-        var key = (await app.CreateApiKeyAsync(ws, Roles.Ingest)).Key;
+        var (_, key) = await WorkspaceWithKeyAsync();
         using var post = new HttpRequestMessage(HttpMethod.Post, Url("/v1/t")) { Content = Text($$"""{"type":"track","event":"From a page","userId":"u","writeKey":"{{key}}"}""") };
         post.Headers.Add("Origin", "https://shop.example");
         using var posted = await client.SendAsync(post);
@@ -177,8 +180,7 @@ public abstract class SdkCompatibilityTests(ObsessAppFixture app)
     [Fact]
     public async Task The_sdks_settings_requests_get_this_server_for_an_ingest_key_and_nothing_for_any_other()
     {
-        var ws = await app.CreateWorkspaceAsync();
-        var key = (await app.CreateApiKeyAsync(ws, Roles.Ingest)).Key;
+        var (ws, key) = await WorkspaceWithKeyAsync();
         var viewer = (await app.CreateApiKeyAsync(ws, Roles.Viewer)).Key;
         var anonymous = app.ApiClient();
 

@@ -90,8 +90,7 @@ internal sealed class ApiKeyAuthenticationHandler(
     /// </summary>
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
         Features.Ingestion.IngestionBody.WasTooLarge(Context)
-            ? Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload too large",
-                detail: $"A call may carry at most {Features.Ingestion.IngestionApi.MaxBatchBytes / 1024} KB (uncompressed).").ExecuteAsync(Context)
+            ? Features.Ingestion.IngestionBody.TooLarge().ExecuteAsync(Context)
             : base.HandleChallengeAsync(properties);
 
     /// <summary>

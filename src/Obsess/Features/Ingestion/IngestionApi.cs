@@ -42,31 +42,28 @@ internal static class IngestionApi
             .RequireRateLimiting("ingest");
         foreach (var type in SingleTypes)
         {
-            v1.MapPost($"/{type}", (HttpContext http, IngestionService service, ObsessDb db, TimeProvider clock, ClaimsPrincipal key, CancellationToken ct) =>
-                    HandleAsync(http, service, db, clock, key, type, ct))
+            Map(v1, type, type)
                 .WithName($"Ingest{char.ToUpperInvariant(type[0])}{type[1..]}")
                 .WithSummary($"Segment {type} call (also at /v1/{type[0]}).");
         }
 
-        v1.MapPost("/batch", (HttpContext http, IngestionService service, ObsessDb db, TimeProvider clock, ClaimsPrincipal key, CancellationToken ct) =>
-                HandleAsync(http, service, db, clock, key, null, ct))
+        Map(v1, "batch", null)
             .WithName("IngestBatch")
             .WithSummary("Segment batch call (also at /v1/b and /v1/import): up to 1,000 messages and 500 KB. Valid messages are stored even when others are rejected; the response lists the rejected ones with the fields at fault.");
 
         foreach (var (path, type) in ShortForms)
         {
-            v1.MapPost($"/{path}", (HttpContext http, IngestionService service, ObsessDb db, TimeProvider clock, ClaimsPrincipal key, CancellationToken ct) =>
-                    HandleAsync(http, service, db, clock, key, type, ct))
-                .ExcludeFromDescription();
+            Map(v1, path, type).ExcludeFromDescription();
         }
 
-        foreach (var path in (string[])["b", "import"])
-        {
-            v1.MapPost($"/{path}", (HttpContext http, IngestionService service, ObsessDb db, TimeProvider clock, ClaimsPrincipal key, CancellationToken ct) =>
-                    HandleAsync(http, service, db, clock, key, null, ct))
-                .ExcludeFromDescription();
-        }
+        Map(v1, "b", null).ExcludeFromDescription();
+        Map(v1, "import", null).ExcludeFromDescription();
     }
+
+    /// <summary>POST /v1/<paramref name="path"/> as a call of <paramref name="type"/> (null: a batch).</summary>
+    private static RouteHandlerBuilder Map(RouteGroupBuilder v1, string path, string? type) =>
+        v1.MapPost($"/{path}", (HttpContext http, IngestionService service, ObsessDb db, TimeProvider clock, ClaimsPrincipal key, CancellationToken ct) =>
+            HandleAsync(http, service, db, clock, key, type, ct));
 
     /// <summary>The source a key writes as: its name, lower-cased with underscores (e.g. "Web shop" → web_shop).</summary>
     internal static string SourceOf(ClaimsPrincipal key)
@@ -95,7 +92,7 @@ internal static class IngestionApi
         var body = await IngestionBody.ReadAsync(http.Request, ct).ConfigureAwait(false);
         if (body is null)
         {
-            return TypedResults.Problem(statusCode: 413, title: "Payload too large", detail: $"A call may carry at most {MaxBatchBytes / 1024} KB (uncompressed).");
+            return IngestionBody.TooLarge();
         }
 
         JsonDocument document;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Obsess.Features.Ingestion;
 
@@ -27,23 +28,23 @@ internal static class IngestionBody
             using var buffer = new MemoryStream();
             var chunk = new byte[16 * 1024];
             int read;
-            while ((read = await request.Body.ReadAsync(chunk, ct).ConfigureAwait(false)) > 0)
+            while ((read = await request.Body.ReadAsync(chunk, ct).ConfigureAwait(false)) > 0 && buffer.Length + read <= IngestionApi.MaxBatchBytes)
             {
-                if (buffer.Length + read > IngestionApi.MaxBatchBytes)
-                {
-                    buffer.SetLength(0);
-                    break;
-                }
-
                 buffer.Write(chunk, 0, read);
             }
 
-            body = read > 0 ? null : buffer.ToArray();
+            // Stopped before the end: longer than the limit.
+            body = read == 0 ? buffer.ToArray() : null;
         }
 
         request.HttpContext.Items[ItemKey] = body;
         return body;
     }
+
+    /// <summary>The answer to a body longer than the limit.</summary>
+    public static ProblemHttpResult TooLarge() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload too large",
+            detail: $"A call may carry at most {IngestionApi.MaxBatchBytes / 1024} KB (uncompressed).");
 
     /// <summary>Whether this request's body was read and found longer than the limit.</summary>
     public static bool WasTooLarge(HttpContext http) => http.Items.TryGetValue(ItemKey, out var kept) && kept is null;
