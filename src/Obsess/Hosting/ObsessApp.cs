@@ -267,7 +267,7 @@ public static class ObsessApp
         app.UseRouting();
         app.UseCors();
         // Before authentication, which may read a /v1 body for its write key. Only the tracking API unpacks bodies.
-        app.UseWhen(ctx => ctx.Request.Path.StartsWithSegments("/v1"), branch => branch.UseRequestDecompression());
+        app.UseWhen(ctx => ctx.Request.Path.StartsWithSegments("/v1") || ctx.Request.Path.StartsWithSegments(IngestionApi.BeaconPath), branch => branch.UseRequestDecompression());
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
@@ -306,7 +306,7 @@ public static class ObsessApp
     }
 
     internal static bool IsMachinePath(PathString path) =>
-        path.StartsWithSegments("/api") || path.StartsWithSegments("/v1") || path.StartsWithSegments("/openapi") || path.StartsWithSegments("/healthz");
+        path.StartsWithSegments("/api") || ApiKeyAuthenticationHandler.IsSdkPath(path) || path.StartsWithSegments("/openapi") || path.StartsWithSegments("/healthz");
 
     private static int StatusFor(Exception e) => e switch
     {

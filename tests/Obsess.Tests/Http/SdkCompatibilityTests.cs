@@ -13,7 +13,7 @@ namespace Obsess.Tests.Http;
 /// <summary>
 /// The /v1 API as Segment's and RudderStack's SDKs call it besides the documented long form: the write key in the
 /// body (analytics.js 2.0, analytics-swift, analytics-kotlin), the short paths (/v1/t, /v1/b, …) and /v1/import,
-/// compressed bodies, text/plain, and cross-origin calls from web pages.
+/// RudderStack's beacon batch (key in the query), compressed bodies, text/plain, and cross-origin calls from web pages.
 /// </summary>
 public abstract class SdkCompatibilityTests(ObsessAppFixture app)
 {
@@ -210,6 +210,41 @@ public abstract class SdkCompatibilityTests(ObsessAppFixture app)
         (await anonymous.GetAsync(Url("/sourceConfig/"))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         // Only these two GETs take a key from the URL.
         (await anonymous.GetAsync(Url($"/api/customers?writeKey={Uri.EscapeDataString(key)}"))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task RudderStacks_beacon_batch_takes_its_write_key_from_the_query_and_nothing_else()
+    {
+        var (ws, key) = await WorkspaceWithKeyAsync();
+        var viewer = (await app.CreateApiKeyAsync(ws, Roles.Viewer)).Key;
+        var anonymous = app.ApiClient();
+        static string Beacon(string key) => $"/beacon/v1/batch?writeKey={Uri.EscapeDataString(key)}";
+        const string body = """{"batch":[{"type":"track","event":"Left page","anonymousId":"b-1","messageId":"rs-b1","channel":"web"},{"type":"page","name":"Docs","anonymousId":"b-1","messageId":"rs-b2"}],"sentAt":"2026-11-24T10:00:00Z"}""";
+
+        // navigator.sendBeacon posts a text/plain Blob, with no Authorization header.
+        using (var stored = await anonymous.PostAsync(Url(Beacon(key)), Text(body)))
+        {
+            stored.StatusCode.ShouldBe(HttpStatusCode.OK);
+            (await stored.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accepted").GetInt32().ShouldBe(2);
+        }
+
+        // A beacon the page sends again (a retry on unload) is stored once.
+        (await anonymous.PostAsync(Url(Beacon(key)), Text(body))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await EventNamesAsync(ws)).ShouldBe(["Left page", "Viewed Docs"]);
+        (await app.QueryAsync(ws, db => db.Events.Select(e => e.Channel).Distinct().ToListAsync())).ShouldBe(["web"]);
+
+        (await anonymous.PostAsync(Url(Beacon("obs_nope")), Text(body))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await anonymous.PostAsync(Url(Beacon(viewer)), Text(body))).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await anonymous.PostAsync(Url("/beacon/v1/batch"), Text(body))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        // The query names a key only here: the other tracking calls ignore it.
+        (await anonymous.PostAsync(Url($"/v1/batch?writeKey={Uri.EscapeDataString(key)}"), Text(body))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+
+        // A beacon carries the browser's cookies; a signed-in admin's cookie is still no key.
+        var user = await app.CreateUserAsync(ws, Roles.Admin);
+        using var browser = app.Browser();
+        (await browser.SignInAsync(user.Email, user.Password)).Dispose();
+        (await browser.Http.PostAsync(Url("/beacon/v1/batch"), Text("""{"batch":[{"type":"track","event":"Forged","userId":"u","messageId":"f-1"}]}"""))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await EventNamesAsync(ws)).ShouldBe(["Left page", "Viewed Docs"]);
     }
 
     [Fact]

@@ -95,9 +95,9 @@ internal sealed class ApiKeyAuthenticationHandler(
 
     /// <summary>
     /// Where the analytics SDKs put a write key when they send no Authorization header — the only places a key is
-    /// taken from anything but the header: the body of a POST to /v1 (Segment's browser and mobile SDKs), the path of
-    /// Segment's settings request (GET /v1/projects/{key}/settings) and the query of RudderStack's (GET
-    /// /sourceConfig?writeKey=…).
+    /// taken from anything but the header: the body of a POST to /v1 (Segment's browser and mobile SDKs), the query of
+    /// RudderStack's beacon batch (POST /beacon/v1/batch?writeKey=…), the path of Segment's settings request (GET
+    /// /v1/projects/{key}/settings) and the query of RudderStack's (GET /sourceConfig?writeKey=…).
     /// </summary>
     private static async Task<string?> SdkKeyAsync(HttpRequest request)
     {
@@ -105,6 +105,11 @@ internal sealed class ApiKeyAuthenticationHandler(
         {
             var body = await Features.Ingestion.IngestionBody.ReadAsync(request, request.HttpContext.RequestAborted).ConfigureAwait(false);
             return body is null ? null : Features.Ingestion.IngestionBody.WriteKeyOf(body);
+        }
+
+        if (HttpMethods.IsPost(request.Method) && request.Path.StartsWithSegments(Features.Ingestion.IngestionApi.BeaconPath))
+        {
+            return QueryKey(request);
         }
 
         if (!HttpMethods.IsGet(request.Method))
@@ -118,14 +123,15 @@ internal sealed class ApiKeyAuthenticationHandler(
             return inPath;
         }
 
-        return request.Path.StartsWithSegments(Features.Ingestion.SdkSettingsApi.RudderStackPath) && request.Query["writeKey"] is [{ Length: > 0 } inQuery]
-            ? inQuery
-            : null;
+        return request.Path.StartsWithSegments(Features.Ingestion.SdkSettingsApi.RudderStackPath) ? QueryKey(request) : null;
     }
 
-    /// <summary>The paths only SDKs call: they take keys, never the sign-in cookie.</summary>
+    private static string? QueryKey(HttpRequest request) => request.Query["writeKey"] is [{ Length: > 0 } key] ? key : null;
+
+    /// <summary>The paths only SDKs call: they take keys, never the sign-in cookie (a beacon always carries cookies).</summary>
     internal static bool IsSdkPath(PathString path) =>
-        path.StartsWithSegments("/v1") || path.StartsWithSegments(Features.Ingestion.SdkSettingsApi.RudderStackPath);
+        path.StartsWithSegments("/v1") || path.StartsWithSegments(Features.Ingestion.IngestionApi.BeaconPath)
+        || path.StartsWithSegments(Features.Ingestion.SdkSettingsApi.RudderStackPath);
 
     /// <summary>
     /// "Bearer KEY" for the REST API, or HTTP Basic with the key as the user name and an empty password, which is

@@ -19,7 +19,8 @@ public sealed record IngestResponse(bool Success, int Accepted, int Duplicates, 
 /// <c>writeKey</c> (Segment's browser, iOS and Android SDKs);</item>
 /// <item>the paths those SDKs use: /v1/identify, /track, /page, /screen, /alias, /group and /batch, the short forms
 /// analytics.js and the mobile SDKs post to (/v1/i, /t, /p, /s, /a, /g, /b) and /v1/import (Segment's Ruby, Java
-/// and classic Android SDKs), each the same call as its long form;</item>
+/// and classic Android SDKs), each the same call as its long form, and RudderStack's beacon batch
+/// (/beacon/v1/batch?writeKey=…);</item>
 /// <item>bodies compressed with gzip, deflate or brotli (<c>Content-Encoding</c>), any content type (analytics.js
 /// posts <c>text/plain</c>), and calls from any web origin (CORS, no cookies).</item>
 /// </list>
@@ -29,6 +30,12 @@ internal static class IngestionApi
 {
     public const int MaxBatchBytes = 500 * 1024;
     public const string CorsPolicy = "segment-sdk";
+
+    /// <summary>
+    /// RudderStack's browser SDK with <c>useBeacon: true</c> sends its batches with <c>navigator.sendBeacon</c> to
+    /// /beacon/v1/batch?writeKey=…: a beacon carries no Authorization header, so the key is in the query.
+    /// </summary>
+    public const string BeaconPath = "/beacon/v1";
     private static readonly string[] SingleTypes = ["identify", "track", "page", "screen", "alias", "group"];
 
     /// <summary>analytics.js posts to the first letter of the call's type; the mobile SDKs batch to /b.</summary>
@@ -58,11 +65,19 @@ internal static class IngestionApi
 
         Map(v1, "b", null).ExcludeFromDescription();
         Map(v1, "import", null).ExcludeFromDescription();
+
+        var beacon = app.MapGroup(BeaconPath).WithTags("Ingestion (Segment-compatible)")
+            .RequireCors(CorsPolicy)
+            .RequireAuthorization(Policies.Ingest)
+            .RequireRateLimiting("ingest");
+        Map(beacon, "batch", null)
+            .WithName("IngestBeaconBatch")
+            .WithSummary("The batch call as RudderStack's browser SDK sends it with navigator.sendBeacon (useBeacon: true): the write key in the query (?writeKey=), the body as for /v1/batch.");
     }
 
-    /// <summary>POST /v1/<paramref name="path"/> as a call of <paramref name="type"/> (null: a batch).</summary>
-    private static RouteHandlerBuilder Map(RouteGroupBuilder v1, string path, string? type) =>
-        v1.MapPost($"/{path}", (HttpContext http, IngestionService service, ObsessDb db, TimeProvider clock, ClaimsPrincipal key, CancellationToken ct) =>
+    /// <summary>POST <paramref name="group"/>/<paramref name="path"/> as a call of <paramref name="type"/> (null: a batch).</summary>
+    private static RouteHandlerBuilder Map(RouteGroupBuilder group, string path, string? type) =>
+        group.MapPost($"/{path}", (HttpContext http, IngestionService service, ObsessDb db, TimeProvider clock, ClaimsPrincipal key, CancellationToken ct) =>
             HandleAsync(http, service, db, clock, key, type, ct));
 
     /// <summary>The source a key writes as: its name, lower-cased with underscores (e.g. "Web shop" → web_shop).</summary>
