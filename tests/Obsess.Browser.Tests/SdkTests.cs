@@ -11,7 +11,7 @@ namespace Obsess.Browser.Tests;
 /// <summary>
 /// The tracking API (/v1) fed by the real, unmodified SDKs from npm, not by requests written to match our own reading
 /// of the spec: the browser SDKs of Segment (analytics.js 2.0) and RudderStack (v3) on another site's page in Chromium,
-/// and the server SDKs of Segment and RudderStack from Node.
+/// Segment's pixel API as that page's images, and the server SDKs of Segment and RudderStack from Node.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class SdkTests(ObsessServer server)
@@ -81,6 +81,39 @@ public sealed class SdkTests(ObsessServer server)
             beacon
                 ? [("/sourceConfig/", 200), ("/beacon/v1/batch", 200)]
                 : [("/sourceConfig/", 200), ("/v1/identify", 200), ("/v1/track", 200), ("/v1/page", 200)]);
+    }
+
+    [Fact]
+    public async Task Segments_pixel_api_loads_as_an_image_on_another_sites_page()
+    {
+        await using var shop = await Shop.OpenAsync(server);
+        static string Data(string json) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(json));
+        string[] pixels =
+        [
+            $"/v1/pixel/identify?data={Uri.EscapeDataString(Data($$$"""{"writeKey":"{{{shop.Key}}}","userId":"{{{shop.Run}}}-user","traits":{"email":"{{{shop.Run}}}.user@example.com"}}"""))}",
+            $"/v1/pixel/track?data={Uri.EscapeDataString(Data($$"""{"writeKey":"{{shop.Key}}","userId":"{{shop.Run}}-user","event":"{{shop.Run}} Email Opened"}"""))}",
+        ];
+
+        // As an e-mail's or a checkout page's <img>: a real image, loaded across origins, nothing else needed.
+        var widths = await shop.Page.EvaluateAsync<int[]>(
+            """
+            async ([api, pixels]) => {
+              const widths = [];
+              for (const pixel of pixels) {
+                widths.push(await new Promise((resolve, reject) => {
+                  const img = new Image();
+                  img.onload = () => resolve(img.naturalWidth);
+                  img.onerror = () => reject(new Error(`not an image: ${pixel}`));
+                  img.src = api + pixel;
+                }));
+              }
+              return widths;
+            }
+            """,
+            new object[] { shop.Api, pixels });
+
+        widths.ShouldBe([1, 1]);
+        await shop.ShouldHaveStoredAsync(["{0} Email Opened"], [("/v1/pixel/identify", 200), ("/v1/pixel/track", 200)]);
     }
 
     [Fact]

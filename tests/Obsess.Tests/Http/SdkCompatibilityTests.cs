@@ -13,7 +13,7 @@ namespace Obsess.Tests.Http;
 /// <summary>
 /// The /v1 API as Segment's and RudderStack's SDKs call it besides the documented long form: the write key in the
 /// body (analytics.js 2.0, analytics-swift, analytics-kotlin), the short paths (/v1/t, /v1/b, …) and /v1/import,
-/// RudderStack's beacon batch (key in the query), compressed bodies, text/plain, and cross-origin calls from web pages.
+/// RudderStack's beacon batch (key in the query), Segment's pixel API, compressed bodies, text/plain, and cross-origin calls from web pages.
 /// </summary>
 public abstract class SdkCompatibilityTests(ObsessAppFixture app)
 {
@@ -245,6 +245,53 @@ public abstract class SdkCompatibilityTests(ObsessAppFixture app)
         (await browser.SignInAsync(user.Email, user.Password)).Dispose();
         (await browser.Http.PostAsync(Url("/beacon/v1/batch"), Text("""{"batch":[{"type":"track","event":"Forged","userId":"u","messageId":"f-1"}]}"""))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         (await EventNamesAsync(ws)).ShouldBe(["Left page", "Viewed Docs"]);
+    }
+
+    [Fact]
+    public async Task Segments_pixel_api_stores_each_image_load_and_always_answers_with_the_image()
+    {
+        var (ws, key) = await WorkspaceWithKeyAsync();
+        var viewer = (await app.CreateApiKeyAsync(ws, Roles.Viewer)).Key;
+        var anonymous = app.ApiClient();
+        static string Data(string json) => Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var opened = Data($$$"""{"writeKey":"{{{key}}}","userId":"u-1","event":"Email Opened","properties":{"subject":"Ünïcode & more?"},"context":{"channel":"email"}}""");
+
+        async Task<string?> LoadAsync(string url)
+        {
+            using var image = await anonymous.GetAsync(Url(url));
+            image.StatusCode.ShouldBe(HttpStatusCode.OK);
+            image.Content.Headers.ContentType!.MediaType.ShouldBe("image/gif");
+            (await image.Content.ReadAsByteArrayAsync()).ShouldSatisfyAllConditions(b => b.Length.ShouldBe(43), b => Encoding.ASCII.GetString(b, 0, 6).ShouldBe("GIF89a"));
+            image.Headers.CacheControl!.NoStore.ShouldBeTrue();
+            return image.Headers.TryGetValues("X-Obsess-Problem", out var problem) ? problem.Single() : null;
+        }
+
+        // base64 (URL-safe, unpadded): an e-mail client loading the image twice is two opens.
+        (await LoadAsync($"/v1/pixel/track?data={opened}")).ShouldBeNull();
+        (await LoadAsync($"/v1/pixel/track?data={opened}")).ShouldBeNull();
+        // A messageId of its own makes loads of the same message one event.
+        var once = Data($$"""{"writeKey":"{{key}}","userId":"u-1","event":"Ad seen","messageId":"ad-7"}""");
+        (await LoadAsync($"/v1/pixel/track?data={once}")).ShouldBeNull();
+        (await LoadAsync($"/v1/pixel/track?data={once}")).ShouldBeNull();
+        // Not encoded: the query's own parameters, dots nesting.
+        (await LoadAsync($"/v1/pixel/page?writeKey={Uri.EscapeDataString(key)}&userId=u-1&name=Receipt&properties.order=A-1")).ShouldBeNull();
+
+        var events = await app.QueryAsync(ws, db => db.Events.OrderBy(e => e.Name).Select(e => new { e.Name, e.Channel, e.Properties }).ToListAsync());
+        events.Select(e => e.Name).ShouldBe(["Ad seen", "Email Opened", "Email Opened", "Viewed Receipt"]);
+        events[1].Channel.ShouldBe("email");
+        JsonDocument.Parse(events[1].Properties).RootElement.GetProperty("subject").GetString().ShouldBe("Ünïcode & more?");
+        JsonDocument.Parse(events[3].Properties).RootElement.GetProperty("order").GetString().ShouldBe("A-1");
+
+        // Refused loads still get the image, and the reason in a header; nothing is stored.
+        var unknownKey = Data("""{"writeKey":"obs_nope","userId":"u-1","event":"x"}""");
+        var viewerKey = Data($$"""{"writeKey":"{{viewer}}","userId":"u-1","event":"x"}""");
+        var noEvent = Data($$"""{"writeKey":"{{key}}","userId":"u-1"}""");
+        (await LoadAsync($"/v1/pixel/track?data={unknownKey}")).ShouldNotBeNull().ShouldContain("writeKey");
+        (await LoadAsync($"/v1/pixel/track?data={viewerKey}")).ShouldNotBeNull().ShouldContain("ingest role");
+        (await LoadAsync("/v1/pixel/track?data=%25%25not-base64")).ShouldNotBeNull().ShouldStartWith("data:");
+        (await LoadAsync($"/v1/pixel/track?data={noEvent}")).ShouldNotBeNull().ShouldContain("event");
+        (await LoadAsync($"/v1/pixel/checkout?data={opened}")).ShouldNotBeNull().ShouldContain("'checkout' is not a call");
+        (await app.QueryAsync(ws, db => db.Events.CountAsync())).ShouldBe(4);
     }
 
     [Fact]

@@ -89,14 +89,23 @@ internal sealed class ApiKeyAuthenticationHandler(
     /// A call whose only key would be in a body too long to read is told so (413), not that it has no key (401).
     /// </summary>
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
-        Features.Ingestion.IngestionBody.WasTooLarge(Context)
-            ? Features.Ingestion.IngestionBody.TooLarge().ExecuteAsync(Context)
-            : base.HandleChallengeAsync(properties);
+        Features.Ingestion.IngestionApi.IsPixelCall(Request)
+            ? Features.Ingestion.IngestionApi.WritePixelAsync(Context, Features.Ingestion.IngestionBody.PixelMessage(Context).Error ?? "writeKey: no valid write key (an ingest API key) in the message.")
+            : Features.Ingestion.IngestionBody.WasTooLarge(Context)
+                ? Features.Ingestion.IngestionBody.TooLarge().ExecuteAsync(Context)
+                : base.HandleChallengeAsync(properties);
+
+    /// <summary>A pixel always answers with its image, however it was refused.</summary>
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        Features.Ingestion.IngestionApi.IsPixelCall(Request)
+            ? Features.Ingestion.IngestionApi.WritePixelAsync(Context, "writeKey: this key may not send events (it needs the ingest role).")
+            : base.HandleForbiddenAsync(properties);
 
     /// <summary>
     /// Where the analytics SDKs put a write key when they send no Authorization header — the only places a key is
     /// taken from anything but the header: the body of a POST to /v1 (Segment's browser and mobile SDKs), the query of
-    /// RudderStack's beacon batch (POST /beacon/v1/batch?writeKey=…), the path of Segment's settings request (GET
+    /// RudderStack's beacon batch (POST /beacon/v1/batch?writeKey=…), the message of Segment's pixel API (GET
+    /// /v1/pixel/{type}?data=…), the path of Segment's settings request (GET
     /// /v1/projects/{key}/settings) and the query of RudderStack's (GET /sourceConfig?writeKey=…).
     /// </summary>
     private static async Task<string?> SdkKeyAsync(HttpRequest request)
@@ -110,6 +119,14 @@ internal sealed class ApiKeyAuthenticationHandler(
         if (HttpMethods.IsPost(request.Method) && request.Path.StartsWithSegments(Features.Ingestion.IngestionApi.BeaconPath))
         {
             return QueryKey(request);
+        }
+
+        if (Features.Ingestion.IngestionApi.IsPixelCall(request))
+        {
+            // Segment's pixel API: the message (the query's data, or its parameters) names the key.
+            return Features.Ingestion.IngestionBody.PixelMessage(request.HttpContext).Json is { } pixel
+                ? Features.Ingestion.IngestionBody.WriteKeyOf(pixel)
+                : null;
         }
 
         if (!HttpMethods.IsGet(request.Method))
