@@ -188,6 +188,18 @@ public sealed partial class JourneyTests(ObsessServer server)
         await Assertions.Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Scorecard saved" })).ToBeVisibleAsync();
         (await page.GetByLabel(new Regex("^Sentiment of the customer")).InputValueAsync()).ShouldBe("0");
         (await page.Locator("label[for=w-sentiment]").InnerTextAsync()).ShouldContain("now 0 of 100");
+
+        // A new ingest key comes with a webhook URL that a service can post to as it is.
+        await page.GetByLabel("Name", new() { Exact = true }).Last.FillAsync("Billing webhooks");
+        await page.Locator("#key-role").SelectOptionAsync("ingest");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create key" }).ClickAsync();
+        var webhook = await page.GetByLabel("Webhook URL").InputValueAsync();
+        webhook.ShouldContain(Uri.EscapeDataString(await page.GetByRole(AriaRole.Textbox, new() { Name = "API key", Exact = true }).InputValueAsync()));
+        await Axe.ShouldHaveNoSeriousViolationsAsync(page, "the settings page with a new key");
+        using var http = new HttpClient();
+        using var delivered = await http.PostAsync(new Uri(webhook), new StringContent(
+            """{"id":"evt_ui","type":"invoice.paid","data":{"object":{"customer_email":"webhook.ui@example.com"}}}""", System.Text.Encoding.UTF8, "application/json"));
+        delivered.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK, await delivered.Content.ReadAsStringAsync());
     }
 
     [Fact]

@@ -104,12 +104,18 @@ internal sealed class ApiKeyAuthenticationHandler(
     /// <summary>
     /// Where the analytics SDKs put a write key when they send no Authorization header — the only places a key is
     /// taken from anything but the header: the body of a POST to /v1 (Segment's browser and mobile SDKs), the query of
-    /// RudderStack's beacon batch (POST /beacon/v1/batch?writeKey=…), the message of Segment's pixel API (GET
+    /// RudderStack's beacon batch (POST /beacon/v1/batch?writeKey=…) and of a webhook (POST /v1/webhook?writeKey=…), the message of Segment's pixel API (GET
     /// /v1/pixel/{type}?data=…), the path of Segment's settings request (GET
     /// /v1/projects/{key}/settings) and the query of RudderStack's (GET /sourceConfig?writeKey=…).
     /// </summary>
     private static async Task<string?> SdkKeyAsync(HttpRequest request)
     {
+        if (HttpMethods.IsPost(request.Method) && request.Path.StartsWithSegments(Features.Ingestion.WebhookApi.Path))
+        {
+            // A webhook's body is the sender's payload, not a tracking call: its key is in the URL.
+            return QueryKey(request);
+        }
+
         if (HttpMethods.IsPost(request.Method) && request.Path.StartsWithSegments("/v1"))
         {
             var body = await Features.Ingestion.IngestionBody.ReadAsync(request, request.HttpContext.RequestAborted).ConfigureAwait(false);

@@ -66,6 +66,10 @@ internal static class IngestionApi
         Map(v1, "b", null).ExcludeFromDescription();
         Map(v1, "import", null).ExcludeFromDescription();
 
+        v1.MapPost(WebhookApi.Path["/v1".Length..], WebhookApi.ReceiveAsync)
+            .WithName("IngestWebhook")
+            .WithSummary("Any service's webhook as track events: ?writeKey= (or HTTP Basic) and where the payload names the event and the customer (event or eventPath; userIdPath, anonymousIdPath, emailPath, phonePath; messageIdPath, timestampPath, propertiesPath; dot paths). Body: a JSON object, a JSON array of up to 1,000, or a form. Payloads the URL cannot place are rejected naming the parameter at fault; the others are stored.");
+
         v1.MapGet("/pixel/{type}", PixelAsync)
             .WithName("IngestPixel")
             .WithSummary("Segment's pixel API, for e-mail opens and other places that can only load an image: one call of {type} (identify, track, page, screen, alias, group) from ?data=<base64 JSON> (or the query's own parameters, dots nesting), with the write key as its writeKey. Always answers 200 with a 1×1 GIF; a call that was not stored says why in the X-Obsess-Problem header.")
@@ -161,33 +165,15 @@ internal static class IngestionApi
     private static async Task<Results<Ok<IngestResponse>, ProblemHttpResult>> HandleAsync(
         HttpContext http, IngestionService service, ObsessDb db, TimeProvider clock, ClaimsPrincipal key, string? type, CancellationToken ct)
     {
-        if (http.Request.Headers.ContentEncoding is { Count: > 0 } encoding && !string.Equals(encoding.ToString(), "identity", StringComparison.OrdinalIgnoreCase))
+        var (document, problem) = await ReadJsonAsync(http, ct).ConfigureAwait(false);
+        if (document is null)
         {
-            // The decompression middleware removes the header of every encoding it undid.
-            return TypedResults.Problem(statusCode: 415, title: "Unsupported Content-Encoding",
-                detail: $"Content-Encoding '{encoding}' is not supported; send gzip, deflate, br or an uncompressed body.");
-        }
-
-        var body = await IngestionBody.ReadAsync(http.Request, ct).ConfigureAwait(false);
-        if (body is null)
-        {
-            return IngestionBody.TooLarge();
-        }
-
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body);
-        }
-        catch (JsonException e)
-        {
-            return TypedResults.Problem(statusCode: 400, title: "Malformed JSON", detail: $"The body is not valid JSON: {e.Message}");
+            return problem!;
         }
 
         using (document)
         {
             var root = document.RootElement;
-            var now = clock.GetUtcNow().UtcDateTime;
             IReadOnlyList<JsonElement> items;
             DateTime? batchSentAt = null;
             JsonElement? batchContext = null;
@@ -225,46 +211,94 @@ internal static class IngestionApi
                 items = [root];
             }
 
-            var region = await db.Workspaces.Where(w => w.Id == db.CurrentWorkspaceId).Select(w => w.DefaultRegion).FirstAsync(ct).ConfigureAwait(false);
-            var valid = new List<SegmentMessage>();
-            var rejected = new List<RejectedMessage>();
-            var presentedKey = http.Items[ApiKeyAuthenticationHandler.PresentedKeyItem] as string;
-            for (var i = 0; i < items.Count; i++)
-            {
-                var (message, errors) = SegmentParser.Parse(items[i], type, now, batchSentAt, region, batchContext);
-                if (items[i].ValueKind == JsonValueKind.Object && items[i].TryGetProperty("writeKey", out var writeKey)
-                    && writeKey.ValueKind == JsonValueKind.String && !string.Equals(writeKey.GetString(), presentedKey, StringComparison.Ordinal))
-                {
-                    // One call writes as one key: a message naming another key is not written under this one.
-                    (message, errors) = (null, new Dictionary<string, string[]>(errors) { ["writeKey"] = ["This message names another write key than the call is authenticated with. Send each source's messages in its own call."] });
-                }
-
-                if (message is null)
-                {
-                    var id = items[i].ValueKind == JsonValueKind.Object && items[i].TryGetProperty("messageId", out var mid) && mid.ValueKind == JsonValueKind.String ? mid.GetString() : null;
-                    var prefix = type is null ? $"batch[{i}]." : "";
-                    rejected.Add(new RejectedMessage(i, id, errors.ToDictionary(e => (prefix + e.Key).TrimEnd('.'), e => e.Value)));
-                }
-                else
-                {
-                    valid.Add(message);
-                }
-            }
-
-            if (valid.Count == 0)
-            {
-                return TypedResults.Problem(new ProblemDetails
-                {
-                    Status = 400,
-                    Title = "Every message was rejected",
-                    Detail = "No message was stored. Each entry of 'rejected' names the message and its fields at fault.",
-                    Extensions = { ["rejected"] = rejected, ["errors"] = rejected.SelectMany(r => r.Errors).GroupBy(e => e.Key).ToDictionary(g => g.Key, g => g.SelectMany(e => e.Value).ToArray()) },
-                });
-            }
-
-            var result = await service.IngestAsync(SourceOf(key), valid, ct: ct).ConfigureAwait(false);
-            return TypedResults.Ok(new IngestResponse(true, result.Accepted, result.Duplicates, result.Merges, rejected, result.Refusals));
+            return await StoreAsync(http, service, db, clock, key, items, new Calls(type, batchSentAt, batchContext), ct).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The body of a tracking call as JSON, or the problem that it is not (unknown encoding, too long, not JSON).</summary>
+    internal static async Task<(JsonDocument? Document, ProblemHttpResult? Problem)> ReadJsonAsync(HttpContext http, CancellationToken ct)
+    {
+        if (http.Request.Headers.ContentEncoding is { Count: > 0 } encoding && !string.Equals(encoding.ToString(), "identity", StringComparison.OrdinalIgnoreCase))
+        {
+            // The decompression middleware removes the header of every encoding it undid.
+            return (null, TypedResults.Problem(statusCode: 415, title: "Unsupported Content-Encoding",
+                detail: $"Content-Encoding '{encoding}' is not supported; send gzip, deflate, br or an uncompressed body."));
+        }
+
+        var body = await IngestionBody.ReadAsync(http.Request, ct).ConfigureAwait(false);
+        if (body is null)
+        {
+            return (null, IngestionBody.TooLarge());
+        }
+
+        try
+        {
+            return (JsonDocument.Parse(body), null);
+        }
+        catch (JsonException e)
+        {
+            return (null, TypedResults.Problem(statusCode: 400, title: "Malformed JSON", detail: $"The body is not valid JSON: {e.Message}"));
+        }
+    }
+
+    /// <summary>
+    /// How a call's messages are read: their type (null: each says its own, as in a batch), the batch's sentAt and
+    /// context, whether they were made from webhooks (<see cref="SegmentParser.Parse"/>), and how a rejected message's fields are named for the caller
+    /// (by default "batch[i].field" in a batch, "field" in a single call).
+    /// </summary>
+    /// <param name="Rejected">Messages already known to be invalid, by index, with their errors (not parsed again).</param>
+    internal sealed record Calls(string? Type, DateTime? BatchSentAt = null, JsonElement? BatchContext = null, bool Webhook = false, Func<int, string, string>? FieldName = null,
+        IReadOnlyDictionary<int, Dictionary<string, string[]>>? Rejected = null);
+
+    /// <summary>
+    /// Validates each message, stores the valid ones (a 200 means stored) and lists the rejected ones with their fields
+    /// at fault; a 400 when none is valid.
+    /// </summary>
+    internal static async Task<Results<Ok<IngestResponse>, ProblemHttpResult>> StoreAsync(
+        HttpContext http, IngestionService service, ObsessDb db, TimeProvider clock, ClaimsPrincipal key, IReadOnlyList<JsonElement> items, Calls calls, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var region = await db.Workspaces.Where(w => w.Id == db.CurrentWorkspaceId).Select(w => w.DefaultRegion).FirstAsync(ct).ConfigureAwait(false);
+        var fieldName = calls.FieldName ?? ((i, field) => (calls.Type is null ? $"batch[{i}].{field}" : field).TrimEnd('.'));
+        var valid = new List<SegmentMessage>();
+        var rejected = new List<RejectedMessage>();
+        var presentedKey = http.Items[ApiKeyAuthenticationHandler.PresentedKeyItem] as string;
+        for (var i = 0; i < items.Count; i++)
+        {
+            var (message, errors) = calls.Rejected?.GetValueOrDefault(i) is { } known
+                ? (null, known)
+                : SegmentParser.Parse(items[i], calls.Type, now, calls.BatchSentAt, region, calls.BatchContext, calls.Webhook);
+            if (items[i].ValueKind == JsonValueKind.Object && items[i].TryGetProperty("writeKey", out var writeKey)
+                && writeKey.ValueKind == JsonValueKind.String && !string.Equals(writeKey.GetString(), presentedKey, StringComparison.Ordinal))
+            {
+                // One call writes as one key: a message naming another key is not written under this one.
+                (message, errors) = (null, new Dictionary<string, string[]>(errors) { ["writeKey"] = ["This message names another write key than the call is authenticated with. Send each source's messages in its own call."] });
+            }
+
+            if (message is null)
+            {
+                var id = items[i].ValueKind == JsonValueKind.Object && items[i].TryGetProperty("messageId", out var mid) && mid.ValueKind == JsonValueKind.String ? mid.GetString() : null;
+                rejected.Add(new RejectedMessage(i, id, errors.ToDictionary(e => fieldName(i, e.Key), e => e.Value)));
+            }
+            else
+            {
+                valid.Add(message);
+            }
+        }
+
+        if (valid.Count == 0)
+        {
+            return TypedResults.Problem(new ProblemDetails
+            {
+                Status = 400,
+                Title = "Every message was rejected",
+                Detail = "No message was stored. Each entry of 'rejected' names the message and its fields at fault.",
+                Extensions = { ["rejected"] = rejected, ["errors"] = rejected.SelectMany(r => r.Errors).GroupBy(e => e.Key).ToDictionary(g => g.Key, g => g.SelectMany(e => e.Value).ToArray()) },
+            });
+        }
+
+        var result = await service.IngestAsync(SourceOf(key), valid, ct: ct).ConfigureAwait(false);
+        return TypedResults.Ok(new IngestResponse(true, result.Accepted, result.Duplicates, result.Merges, rejected, result.Refusals));
     }
 
     private static ProblemHttpResult Invalid(string field, string message) =>

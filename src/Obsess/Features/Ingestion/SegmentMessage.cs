@@ -55,8 +55,13 @@ public static class SegmentParser
     private static readonly string[] Types = ["identify", "track", "page", "screen", "alias", "group"];
 
     /// <param name="batchContext">A batch call's own <c>context</c>, which applies to each of its messages wherever the message's context does not say otherwise.</param>
+    /// <param name="webhook">
+    /// A message made from a webhook's payload (<see cref="WebhookMapping"/>): an e-mail or phone in the traits is
+    /// identity enough without a userId or anonymousId (such senders know a customer by e-mail), and it may be as long
+    /// as the call. Segment's own calls need one of the two ids and at most 32 KB.
+    /// </param>
     public static (SegmentMessage? Message, Dictionary<string, string[]> Errors) Parse(
-        JsonElement m, string? forcedType, DateTime receivedAt, DateTime? batchSentAt, string region, JsonElement? batchContext = null)
+        JsonElement m, string? forcedType, DateTime receivedAt, DateTime? batchSentAt, string region, JsonElement? batchContext = null, bool webhook = false)
     {
         var errors = new Dictionary<string, string[]>();
         if (m.ValueKind != JsonValueKind.Object)
@@ -65,9 +70,10 @@ public static class SegmentParser
             return (null, errors);
         }
 
-        if (m.GetRawText().Length > MaxMessageBytes)
+        var maxBytes = webhook ? WebhookMapping.MaxPayloadBytes : MaxMessageBytes;
+        if (m.GetRawText().Length > maxBytes)
         {
-            errors[""] = [$"A message must be at most {MaxMessageBytes / 1024} KB."];
+            errors[""] = [$"A message must be at most {maxBytes / 1024} KB."];
             return (null, errors);
         }
 
@@ -79,7 +85,7 @@ public static class SegmentParser
 
         var userId = Id(m, "userId", errors);
         var anonymousId = Id(m, "anonymousId", errors);
-        if (userId is null && anonymousId is null && !errors.ContainsKey("userId") && !errors.ContainsKey("anonymousId"))
+        if (userId is null && anonymousId is null && !errors.ContainsKey("userId") && !errors.ContainsKey("anonymousId") && !webhook)
         {
             errors["userId"] = ["Either userId or anonymousId is required."];
         }
@@ -155,6 +161,11 @@ public static class SegmentParser
             {
                 name = (fn.GetString() + " " + (t.TryGetProperty("lastName", out var ln) && ln.ValueKind == JsonValueKind.String ? ln.GetString() : "")).Trim();
             }
+        }
+
+        if (webhook && userId is null && anonymousId is null && email is null && phone is null && errors.Count == 0)
+        {
+            errors["userId"] = ["No identity: give a userId, an anonymousId, or an e-mail or phone in the traits."];
         }
 
         var consent = new Dictionary<string, bool>();
