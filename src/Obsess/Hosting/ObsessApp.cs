@@ -92,6 +92,7 @@ public static class ObsessApp
         services.AddSingleton<ApiKeyCache>();
         services.AddScoped<CustomerQueries>();
         services.AddScoped<MergeService>();
+        services.AddScoped<CustomerErasure>();
         services.AddScoped<DashboardQueries>();
         services.AddScoped<DemoLoader>();
         services.AddScoped<Features.Ingestion.IngestionService>();

@@ -30,7 +30,13 @@ internal static class CustomersApi
         customers.MapPost("/{id:guid}/split", SplitAsync).WithName("SplitCustomer")
             .WithSummary("Undoes a recorded merge (admin): the merged profile comes back with its identities, orders and events.")
             .RequireAuthorization(Accounts.Policies.Admin);
+        customers.MapDelete("/{id:guid}", EraseAsync).WithName("EraseCustomer")
+            .WithSummary("Erases the customer (admin; GDPR Art. 17): the profile and every profile merged into it, with their identities, events, orders, scores, merges, texts, feedback, survey responses and links, follow-up tasks and invitations, in one transaction. Answers with the counts; the audit log keeps only those. Data sent again later makes a new profile.")
+            .RequireAuthorization(Accounts.Policies.Admin);
     }
+
+    private static async Task<Results<Ok<ErasureResult>, NotFound>> EraseAsync(Guid id, CustomerErasure erasure, System.Security.Claims.ClaimsPrincipal caller, CancellationToken ct) =>
+        await erasure.EraseAsync(id, Audit.Audit.ActorOf(caller), ct).ConfigureAwait(false) is { } erased ? TypedResults.Ok(erased) : TypedResults.NotFound();
 
     private static async Task<Results<Ok<PagedList<CustomerListItem>>, ValidationProblem>> SearchAsync(
         CustomerQueries queries, string? query, int? page, int? pageSize, string? sort, string? segment, string? health, CancellationToken ct)
