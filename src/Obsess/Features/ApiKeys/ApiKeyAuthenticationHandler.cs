@@ -89,16 +89,16 @@ internal sealed class ApiKeyAuthenticationHandler(
     /// A call whose only key would be in a body too long to read is told so (413), not that it has no key (401).
     /// </summary>
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
-        Features.Ingestion.IngestionApi.IsPixelCall(Request)
-            ? Features.Ingestion.IngestionApi.WritePixelAsync(Context, Features.Ingestion.IngestionBody.PixelMessage(Context).Error ?? "writeKey: no valid write key (an ingest API key) in the message.")
+        Features.Ingestion.PixelApi.IsPixelCall(Request)
+            ? Features.Ingestion.PixelApi.WritePixelAsync(Context, Features.Ingestion.IngestionBody.PixelMessage(Context).Error ?? "writeKey: no valid write key (an ingest API key) in the message.")
             : Features.Ingestion.IngestionBody.WasTooLarge(Context)
                 ? Features.Ingestion.IngestionBody.TooLarge().ExecuteAsync(Context)
                 : base.HandleChallengeAsync(properties);
 
     /// <summary>A pixel always answers with its image, however it was refused.</summary>
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        Features.Ingestion.IngestionApi.IsPixelCall(Request)
-            ? Features.Ingestion.IngestionApi.WritePixelAsync(Context, "writeKey: this key may not send events (it needs the ingest role).")
+        Features.Ingestion.PixelApi.IsPixelCall(Request)
+            ? Features.Ingestion.PixelApi.WritePixelAsync(Context, "writeKey: this key may not send events (it needs the ingest role).")
             : base.HandleForbiddenAsync(properties);
 
     /// <summary>
@@ -127,7 +127,7 @@ internal sealed class ApiKeyAuthenticationHandler(
             return QueryKey(request);
         }
 
-        if (Features.Ingestion.IngestionApi.IsPixelCall(request))
+        if (Features.Ingestion.PixelApi.IsPixelCall(request))
         {
             // Segment's pixel API: the message (the query's data, or its parameters) names the key.
             return Features.Ingestion.IngestionBody.PixelMessage(request.HttpContext).Json is { } pixel

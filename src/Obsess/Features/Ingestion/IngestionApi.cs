@@ -20,7 +20,8 @@ public sealed record IngestResponse(bool Success, int Accepted, int Duplicates, 
 /// <item>the paths those SDKs use: /v1/identify, /track, /page, /screen, /alias, /group and /batch, the short forms
 /// analytics.js and the mobile SDKs post to (/v1/i, /t, /p, /s, /a, /g, /b) and /v1/import (Segment's Ruby, Java
 /// and classic Android SDKs), each the same call as its long form, RudderStack's beacon batch
-/// (/beacon/v1/batch?writeKey=…) and Segment's pixel API (GET /v1/pixel/{type}?data=…);</item>
+/// (/beacon/v1/batch?writeKey=…) and Segment's pixel API (GET /v1/pixel/{type}?data=…, <see cref="PixelApi"/>);</item>
+/// <item>any other service's webhooks (POST /v1/webhook?writeKey=…, <see cref="WebhookApi"/>);</item>
 /// <item>bodies compressed with gzip, deflate or brotli (<c>Content-Encoding</c>), any content type (analytics.js
 /// posts <c>text/plain</c>), and calls from any web origin (CORS, no cookies).</item>
 /// </list>
@@ -36,7 +37,7 @@ internal static class IngestionApi
     /// /beacon/v1/batch?writeKey=…: a beacon carries no Authorization header, so the key is in the query.
     /// </summary>
     public const string BeaconPath = "/beacon/v1";
-    private static readonly string[] SingleTypes = ["identify", "track", "page", "screen", "alias", "group"];
+    internal static readonly string[] SingleTypes = ["identify", "track", "page", "screen", "alias", "group"];
 
     /// <summary>analytics.js posts to the first letter of the call's type; the mobile SDKs batch to /b.</summary>
     private static readonly (string Path, string Type)[] ShortForms = [("i", "identify"), ("t", "track"), ("p", "page"), ("s", "screen"), ("a", "alias"), ("g", "group")];
@@ -70,7 +71,7 @@ internal static class IngestionApi
             .WithName("IngestWebhook")
             .WithSummary("Any service's webhook as track events: ?writeKey= (or HTTP Basic) and where the payload names the event and the customer (event or eventPath; userIdPath, anonymousIdPath, emailPath, phonePath; messageIdPath, timestampPath, propertiesPath; dot paths). Body: a JSON object, a JSON array of up to 1,000, or a form. Payloads the URL cannot place are rejected naming the parameter at fault; the others are stored.");
 
-        v1.MapGet("/pixel/{type}", PixelAsync)
+        v1.MapGet(PixelApi.Path["/v1".Length..] + "/{type}", PixelApi.LoadAsync)
             .WithName("IngestPixel")
             .WithSummary("Segment's pixel API, for e-mail opens and other places that can only load an image: one call of {type} (identify, track, page, screen, alias, group) from ?data=<base64 JSON> (or the query's own parameters, dots nesting), with the write key as its writeKey. Always answers 200 with a 1×1 GIF; a call that was not stored says why in the X-Obsess-Problem header.")
             .Produces(StatusCodes.Status200OK, contentType: "image/gif");
@@ -89,65 +90,6 @@ internal static class IngestionApi
         group.MapPost($"/{path}", (HttpContext http, IngestionService service, ObsessDb db, TimeProvider clock, ClaimsPrincipal key, CancellationToken ct) =>
             HandleAsync(http, service, db, clock, key, type, ct));
 
-    /// <summary>A transparent 1×1 GIF89a (43 bytes: header, logical screen, 2-colour table, transparency extension, one-pixel image).</summary>
-    private static readonly byte[] TransparentGif =
-    [
-        0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF,
-        0x21, 0xF9, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, 0x2C, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x02,
-        0x02, 0x44, 0x01, 0x00, 0x3B,
-    ];
-
-    internal static bool IsPixelCall(HttpRequest request) =>
-        HttpMethods.IsGet(request.Method) && request.Path.StartsWithSegments("/v1/pixel");
-
-    /// <summary>
-    /// The pixel API's answer, whatever happened (as Segment's: an image tag must never show a broken image): 200 and
-    /// the GIF, never cached, so each load reaches the server; a call that was not stored says why in X-Obsess-Problem.
-    /// </summary>
-    internal static Task WritePixelAsync(HttpContext http, string? problem)
-    {
-        http.Response.StatusCode = StatusCodes.Status200OK;
-        http.Response.ContentType = "image/gif";
-        http.Response.Headers.CacheControl = "no-store, max-age=0";
-        if (problem is not null)
-        {
-            // A header value must be visible ASCII on one line.
-            var ascii = new string([.. problem.Select(c => c is >= ' ' and <= '~' ? c : '?')]);
-            http.Response.Headers["X-Obsess-Problem"] = ascii.Length > 500 ? ascii[..500] : ascii;
-        }
-
-        return http.Response.Body.WriteAsync(TransparentGif).AsTask();
-    }
-
-    private static async Task PixelAsync(string type, HttpContext http, IngestionService service, ObsessDb db, TimeProvider clock, ClaimsPrincipal key, CancellationToken ct)
-    {
-        if (!SingleTypes.Contains(type))
-        {
-            await WritePixelAsync(http, $"type: '{type}' is not a call; use {string.Join(", ", SingleTypes)}.").ConfigureAwait(false);
-            return;
-        }
-
-        if (IngestionBody.PixelMessage(http).Error is { } error)
-        {
-            await WritePixelAsync(http, error).ConfigureAwait(false);
-            return;
-        }
-
-        var result = await HandleAsync(http, service, db, clock, key, type, ct).ConfigureAwait(false);
-        var problem = result.Result switch
-        {
-            ProblemHttpResult p => Describe(p.ProblemDetails),
-            Ok<IngestResponse> { Value.Rejected: [var rejected, ..] } => string.Join("; ", rejected.Errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")),
-            _ => null,
-        };
-        await WritePixelAsync(http, problem).ConfigureAwait(false);
-    }
-
-    private static string Describe(ProblemDetails problem) =>
-        problem.Extensions.TryGetValue("errors", out var errors) && errors is IDictionary<string, string[]> byField && byField.Count > 0
-            ? string.Join("; ", byField.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"))
-            : $"{problem.Title}: {problem.Detail}";
-
     /// <summary>The source a key writes as: its name, lower-cased with underscores (e.g. "Web shop" → web_shop).</summary>
     internal static string SourceOf(ClaimsPrincipal key)
     {
@@ -162,7 +104,7 @@ internal static class IngestionApi
         return s.Length == 0 ? "api" : s.Length > 64 ? s[..64] : s;
     }
 
-    private static async Task<Results<Ok<IngestResponse>, ProblemHttpResult>> HandleAsync(
+    internal static async Task<Results<Ok<IngestResponse>, ProblemHttpResult>> HandleAsync(
         HttpContext http, IngestionService service, ObsessDb db, TimeProvider clock, ClaimsPrincipal key, string? type, CancellationToken ct)
     {
         var (document, problem) = await ReadJsonAsync(http, ct).ConfigureAwait(false);
