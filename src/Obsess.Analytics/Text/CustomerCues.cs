@@ -65,18 +65,38 @@ public static class CustomerCues
     private static readonly Regex Problem = new(
         @"\b(crash(es|ed|ing)?|broken|broke\s+(down|again)|bugs|buggy|glitch(es|y)?|outages?|freez(es|ing)|froze|keeps?\s+(crashing|failing|freezing|logging\s+me\s+out|spinning|dropping|disconnecting|asking|getting)|stopped\s+(working|charging|loading)|logged\s+me\s+out|(got\s+)?disconnected|(is|are|was|went|been)\s+down(\s+again)?|down\s+again)\b"
         + @"|\b(doesn'?t|does\s+not|didn'?t|did\s+not|won'?t|will\s+not|can'?t|cannot|couldn'?t|never)\s+(work|load|arrive|open|respond|reply|connect|answer|access|log\s*in|help|fix|solve|charge|came|come|showed\s+up|show\s+up|receive|received|got|get\s+back|tell|recogni[sz]e)"
-        + @"|\b(charged\s+(me\s+)?(twice|double|again|for)|double[-\s]charged|overcharg(ed|ing)|charging\s+my\s+card|took\s+the\s+money|money\s+left|(refund|money)\s+(not|never|still\s+not)\s+(received|arrived|returned|back)|not\s+received|hidden\s+(fee|charge)s?|(cancellation|late|extra)\s+fee)"
+        + @"|\b(charged\s+(me\s+)?(twice|double|again|for)|double[-\s]charged|overcharg(ed|ing)|charging\s+my\s+card|took\s+the\s+money|money\s+left|(refund|money)\s+(not|never|still\s+not)\s+(received|arrived|returned|back)|not\s+received|hidden\s+(fee|charge)s?|(cancellation|late|extra)\s+fees?)"
         + @"|\b(still\s+(waiting|no|not|nothing|open|hasn'?t|haven'?t|broken|took|takes|charging|charged)|(so|too|very|how|painfully|really|incredibly)\s+slow|slow\s+(to\s+)?(reply|respond|load|delivery|service)|no\s+(reply|response|answer|update|sign|way)|(nobody|no\s+one)\s+(\w+\s+)?(answers?|answered|replies|replied|responds?|responded|calls?|called|helped|got\s+back|could\s+tell|can\s+tell|told|cared|fixed)|hung\s+up|on\s+hold|waited\s+(all|for|over)|waiting\s+(for|another|all))"
         + @"|\b((lost|losing|lose)\s+(my|our|the|all)|(late|delayed|cancel(l)?ed|overbooked)\b(\s+again)?|wrong\s+(item|order|size|address|colour|color|amount|answer|one|price)|(is|was|were|arrived|came)\s+(missing|damaged|smashed|cracked|broken|faulty|defective|spoiled|soaked|ruined|stained|late|cold|off)|missing\s+from|fell\s+apart|mou?ld|rotten|stale|expired|refuse[sd]?\s+to|want\s+(my\s+money\s+back|a\s+refund)|refund\s+(my|the)|(asked|ask)\s+for\s+a\s+refund|price(s)?\s+(went|go|going)\s+up|(every|each)\s+single\s+time)"
         + @"|\b(done\s+with\s+(this|you|your)|fed\s+up|had\s+enough|never\s+(order|buy|shop|use|fly|book|stay)\w*\s+.*\bagain|(shop|go|take\s+my\s+business)\s+(somewhere|elsewhere)|(a|absolute|total|complete|what\s+a)\s+joke|is\s+a\s+joke|joke\s+of\s+a|so-called|waste\s+of|wasting\s+(my|our)|(ombudsman|regulator)|nothing\s+like\s+the)\b",
         Options);
 
-    // Positive words used as sarcasm: fixed idioms, or a positive interjection opening the message.
+    // Positive words used as sarcasm: fixed idioms.
     private static readonly Regex SarcasmIdiom = new(
         @"\b(thanks?|thank\s+you)\s+(a\s+lot\s+|so\s+much\s+)?for\s+(nothing|wasting|losing|ruining|making\s+me\s+wait|the\s+'|the\s+"")"
         + @"|\byeah,?\s+(right|sure|really)\b|\b(great|wonderful|brilliant|perfect|lovely|fantastic),?\s+just\s+(great|wonderful|brilliant|perfect|lovely|fantastic)\b"
-        + @"|^\s*(oh\s+)?(great|wonderful|brilliant|perfect|lovely|fantastic|sure|nice\s+one|well\s+done)\s*[,.!]|^\s*oh\s+(great|wonderful|brilliant|perfect|lovely|fantastic|sure|joy)\b|\bwhat\s+a\s+surprise\b|\bclassic\s*[.!]?\s*$",
+        + @"|^\s*oh\s+joy\b|\bwhat\s+a\s+surprise\b|\bclassic\s*[.!]?\s*$",
         Options);
+
+    // A positive interjection opening the message: sarcasm next to a complaint ("Oh wonderful, another outage"), sincere
+    // otherwise ("Brilliant, thank you!", "Perfect, that works").
+    private static readonly Regex SarcasmOpening = new(
+        @"^\s*(oh\s+)?(great|wonderful|brilliant|perfect|lovely|fantastic|sure|nice\s+one|well\s+done)\s*[,.!]|^\s*oh\s+(great|wonderful|brilliant|perfect|lovely|fantastic|sure)\b",
+        Options);
+
+    // Words of a problem that name none: a late relative, the customer's own slip ("I ordered the wrong size"), "is it too
+    // late to …?".
+    private static readonly Regex NotAProblem = new(
+        @"\b(my|our|his|her|their)\s+late\s+(father|mother|husband|wife|partner|son|daughter|dad|mum|mom|brother|sister|grandfather|grandmother|grandma|grandpa|uncle|aunt|parents?|friend)\b"
+        + @"|\b(i|we)\s+(accidentally\s+|mistakenly\s+|must\s+have\s+)?(ordered|bought|chose|picked|selected|booked|entered|typed|put\s+in|gave\s+you)\s+(the|a|an)\s+wrong\b"
+        + @"|^\s*(is|am|are|was)\s+(it|i|we)\s+too\s+late\b",
+        Options);
+
+    // A fee asked about, not charged: "is there a cancellation fee?", "what's the late fee?" ("why was I charged a late
+    // fee?" stays a complaint).
+    private static readonly Regex FeeQuestion = new(@"^\s*(is|are|what|what's|how|do|does|will|would|can|could|when|if)\b[^.!]*\b(cancellation|late|extra)\s+(fee|charge)s?\b", Options);
+
+    private static readonly Regex Fee = new(@"\b(cancellation|late|extra)\s+(fee|charge)s?\b", Options);
 
     // A short span in quotation marks ('express', "help"): scare quotes, read as irony when the text also complains.
     private static readonly Regex ScareQuote = new(@"(^|[\s(])['""\u2018\u201C]([^'""\u2019\u201D]{1,30})['""\u2019\u201D]", RegexOptions.CultureInvariant);
@@ -124,8 +144,32 @@ public static class CustomerCues
 
     internal static bool HasSurpriseCue(string lower) => Surprise.IsMatch(lower);
 
-    /// <summary>True when the text holds a sarcastic idiom ("thanks for nothing"); praise phrases there are not praise.</summary>
-    public static bool IsSarcastic(string lowerText) => SarcasmIdiom.IsMatch(lowerText);
+    /// <summary>
+    /// True when the text holds a sarcastic idiom ("thanks for nothing"), or opens with a positive interjection
+    /// ("oh wonderful, …") and <paramref name="complaining"/>; praise phrases there are not praise.
+    /// </summary>
+    public static bool IsSarcastic(string lowerText, bool complaining) =>
+        SarcasmIdiom.IsMatch(lowerText) || complaining && SarcasmOpening.IsMatch(lowerText);
+
+    /// <summary>
+    /// The lower-cased text with words that name no problem blanked out (same length, so positions hold): "my late
+    /// father", "I ordered the wrong size", a fee asked about. The same instance when there are none.
+    /// </summary>
+    internal static string MaskNonProblems(string lower)
+    {
+        var late = lower.Contains("late", StringComparison.Ordinal);
+        if ((late || lower.Contains("wrong", StringComparison.Ordinal)) && NotAProblem.IsMatch(lower))
+        {
+            lower = NotAProblem.Replace(lower, m => new string(' ', m.Length));
+        }
+
+        if ((late || lower.Contains("fee", StringComparison.Ordinal) || lower.Contains("charge", StringComparison.Ordinal)) && FeeQuestion.IsMatch(lower))
+        {
+            lower = Fee.Replace(lower, m => new string(' ', m.Length));
+        }
+
+        return lower;
+    }
 
     public static CustomerEvidence Find(string text, IReadOnlyList<string> tokens, RuleSentiment rule, SentimentLexicon lexicon)
     {
@@ -134,10 +178,11 @@ public static class CustomerCues
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(lexicon);
         var lower = text.ToLowerInvariant();
-        var problems = CountUnnegated(Problem, lower);
+        var problems = CountUnnegated(Problem, MaskNonProblems(lower));
         var resolved = HasUnnegated(Resolution, lower);
         var churn = IntentDetector.IsChurn(text);
-        var sarcasm = SarcasmIdiom.IsMatch(lower);
+        var sarcasm = SarcasmIdiom.IsMatch(lower)
+            || SarcasmOpening.IsMatch(lower) && (problems > 0 || churn || IntentDetector.HasComplaintPhrase(lower));
         var quoted = ScareQuote.Matches(text).Select(m => m.Groups[2].Value.ToLowerInvariant()).ToList();
         if (!sarcasm && quoted.Count > 0 && (problems > 0 || churn))
         {

@@ -30,7 +30,10 @@ public sealed record TextAnalysis
 public sealed class TextAnalyzer
 {
     /// <summary>Bump when rules, features or the result shape change.</summary>
-    public const string EngineVersion = "text-4"; // text-4: intents read the customer-service evidence; language profiles revised (docs/bench/text.md §3, §4)
+    // text-4: intents read the customer-service evidence; language profiles revised (docs/bench/text.md §3, §4).
+    // text-5: intent rules' third revision; a positive opening is sarcasm only next to a complaint; "my late father",
+    // "I ordered the wrong size" and a fee asked about are no problem (§3).
+    public const string EngineVersion = "text-5";
 
     private static readonly IReadOnlyDictionary<string, double> NoEmotions = new Dictionary<string, double>();
 

@@ -2,7 +2,7 @@ using Obsess.Analytics.Text;
 
 namespace Obsess.Analytics.Tests.Text;
 
-/// <summary>Customer-service evidence in sentiment, intents and emotions (engines text-3 and text-4).</summary>
+/// <summary>Customer-service evidence in sentiment, intents and emotions (engines text-3 to text-5).</summary>
 public class CustomerSentimentTests(SmallSentimentModelFixture sentiment, SmallEmotionModelFixture emotions)
     : IClassFixture<SmallSentimentModelFixture>, IClassFixture<SmallEmotionModelFixture>
 {
@@ -11,7 +11,7 @@ public class CustomerSentimentTests(SmallSentimentModelFixture sentiment, SmallE
     private SentimentResult Engine(string text) => new SentimentAnalyzer(Lexicons.Rules, sentiment.Model).Analyze(text);
 
     [Fact]
-    public void Engine_version_is_text_4() => TextAnalyzer.EngineVersion.ShouldBe("text-4");
+    public void Engine_version_is_text_5() => TextAnalyzer.EngineVersion.ShouldBe("text-5");
 
     [Theory]
     [InlineData("Please close my account, I am moving to another provider.")]
@@ -43,6 +43,18 @@ public class CustomerSentimentTests(SmallSentimentModelFixture sentiment, SmallE
         result.Score.ShouldBe(0);
         result.Label.ShouldBe(SentimentLabel.Neutral);
     }
+
+    [Fact]
+    public void A_positive_opening_is_sarcasm_only_next_to_a_complaint()
+    {
+        Rules("Brilliant, thank you!").Label.ShouldBe(SentimentLabel.Positive);
+        Rules("Brilliant, the parcel arrived damaged.").Label.ShouldBe(SentimentLabel.Negative);
+    }
+
+    [Theory]
+    [InlineData("Is there a late fee if I pay on the 5th?")]
+    [InlineData("I'm writing about my late father's credit card.")]
+    public void A_fee_asked_about_or_a_late_relative_is_not_negative(string text) => Rules(text).Label.ShouldNotBe(SentimentLabel.Negative);
 
     [Fact]
     public void Praise_without_negative_words_is_positive()
