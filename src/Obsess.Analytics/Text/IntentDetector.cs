@@ -105,7 +105,7 @@ public static partial class IntentDetector
     internal static bool IsChurn(string original) => IsChurnLower(original.ToLowerInvariant(), original);
 
     private static bool IsChurnLower(string text, string original) =>
-        Churn.IsMatch(text) || LeavingInAnger.IsMatch(text) || SwitchToBrand().IsMatch(original) || (text.Contains(" with ", StringComparison.Ordinal) && SignedWithBrand().IsMatch(original)) || CancelsService(text);
+        Churn.IsMatch(text) || SwitchToBrand().IsMatch(original) || (text.Contains(" with ", StringComparison.Ordinal) && SignedWithBrand().IsMatch(original)) || CancelsService(text);
 
     private static readonly HashSet<string> NotAService = new(StringComparer.Ordinal)
     {
@@ -223,6 +223,13 @@ public static partial class IntentDetector
         + @"|\b([Mm]ov(e|ed|ing)|[Mm]igrat(e|ed|ing)|[Ss]witch(ed|ing)?)\s+(our|my|the)\s+(team|data|users|accounts?|workspace|everything)\s+(over\s+)?to\s+\p{Lu}\w+", RegexOptions.CultureInvariant)]
     private static partial Regex SwitchToBrand();
 
+    // Leaving in anger: a churn threat that is also a complaint ("you've lost a customer", "the last month you'll get my
+    // money", "leaving after this", "taking my business elsewhere").
+    private const string LeavingInAngerPattern =
+        @"\b(last|final)\s+(month|time|year|payment|order|bill)\s+(you('ll|\s+will)\s+(ever\s+)?(get|see|have)|(i|we)('ll|\s+will)\s+(ever\s+)?(pay|order|use|buy|book|shop))\b"
+        + @"|\byou('ve|\s+have)?\s+(just\s+)?lost\s+(a|another|one|me\s+as\s+a|yourselves\s+a|yourself\s+a)\s+([\w-]+\s+){0,2}customers?\b"
+        + @"|\b(leav(e|ing)|elsewhere|cancel+(ing)?|switch(ing)?)\s+after\s+(this|that)\b|\b(take|taking|took)\s+(my|our)\s+business\s+(elsewhere|somewhere\s+else)\b";
+
     private static readonly Regex Churn = new(
         @"\b(cancel+(ing|ed)?|clos(e|ing)|delet(e|ing)|terminat(e|ing)|end(ing)?|shut(ting)? down|deactivat(e|ing)|stop(ping)?|discontinu(e|ing)|quit(ting)?)\s+(my|our|the)\s+(\w+\s+)?(account|subscription|membership|plan|contract|service|license|licence|profile|workspace|policy)s?\b"
         + @"|\b(switch(ing|ed)?|mov(e|ing)|go(ing)?|port(ing)?|migrat(e|ing))\s+(over\s+)?to\s+(a\s+|an\s+|another\s+)?(competitor|((different|other|new|cheaper)\s+)?(provider|vendor|supplier|company|bank|platform|tool|carrier|network|insurer)s?\b)"
@@ -235,17 +242,9 @@ public static partial class IntentDetector
         // Third revision: leaving without naming an account or a rival.
         + @"|\b(decided|decision\s+is)\s+(not\s+to|to\s+not)\s+(continue|renew|extend|stay)(\s+(with\s+(you|your|this)|with\s+the\s+(service|platform|subscription|plan|membership)|our|my|the\s+(service|subscription|contract|plan|membership|account|licen[cs]e)|(with\s+us\s+)?after)\b|\s*([.!,;]|$))|\b(won'?t|will\s+not|not\s+going\s+to|no\s+longer)\s+(be\s+)?continu(e|ing)\s+(with|using)\b"
         + @"|\b(want|get\s+me|let\s+me)\s+out\s+of\s+(this|my|the|our)\s+(\w+\s+)?(contract|plan|subscription|agreement|membership|policy)\b"
-        + @"|\b(think(ing)?|consider(ing)?|plan(ning)?|tempted|about|ready)\s+(about\s+|of\s+|on\s+|to\s+)?(leav(e|ing)|quit(ting)?)\s*([.!,;]|$|after\b|if\b|unless\b|because\b|over\b|you\b)",
+        + @"|\b(think(ing)?|consider(ing)?|plan(ning)?|tempted|about|ready)\s+(about\s+|of\s+|on\s+|to\s+)?(leav(e|ing)|quit(ting)?)\s*([.!,;]|$|after\b|if\b|unless\b|because\b|over\b|you\b)"
+        + "|" + LeavingInAngerPattern,
         Options);
-
-    // Leaving in anger: a churn threat that is also a complaint ("you've lost a customer", "the last month you'll get my
-    // money", "leaving after this", "taking my business elsewhere").
-    private const string LeavingInAngerPattern =
-        @"\b(last|final)\s+(month|time|year|payment|order|bill)\s+(you('ll|\s+will)\s+(ever\s+)?(get|see|have)|(i|we)('ll|\s+will)\s+(ever\s+)?(pay|order|use|buy|book|shop))\b"
-        + @"|\byou('ve|\s+have)?\s+(just\s+)?lost\s+(a|another|one|me\s+as\s+a|yourselves\s+a|yourself\s+a)\s+([\w-]+\s+){0,2}customers?\b"
-        + @"|\b(leav(e|ing)|elsewhere|cancel+(ing)?|switch(ing)?)\s+after\s+(this|that)\b|\b(take|taking|took)\s+(my|our)\s+business\s+(elsewhere|somewhere\s+else)\b";
-
-    private static readonly Regex LeavingInAnger = new(LeavingInAngerPattern, Options);
 
     // A goodbye, which says leaving only next to a complaint.
     private static readonly Regex Farewell = new(@"^\s*(goodbye|good\s+bye|farewell)\b", Options);
