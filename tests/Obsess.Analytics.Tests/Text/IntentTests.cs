@@ -217,6 +217,19 @@ public class IntentTests
         Check(scores, "human", 0.95, 0.95);
     }
 
+    [Fact]
+    public void Precision_and_recall_on_the_third_hold_out_set_stay_above_measured_floors()
+    {
+        // Written and committed before the third revision and never used to change the rules (its errors were not
+        // read): the honest estimate (docs/bench/text.md section 3). Floors sit a little under the measured figures.
+        var scores = Evaluate("intents-holdout-3.tsv");
+        Check(scores, "churn", 0.9, 0.5);
+        Check(scores, "complaint", 0.7, 0.45);
+        Check(scores, "praise", 0.75, 0.7);
+        Check(scores, "question", 0.9, 0.95);
+        Check(scores, "human", 0.95, 0.45);
+    }
+
     private static void Check(IReadOnlyList<ClassScore> scores, string name, double precision, double recall)
     {
         var s = scores.Single(c => c.Name == name);
