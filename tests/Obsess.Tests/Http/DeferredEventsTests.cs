@@ -15,7 +15,7 @@ namespace Obsess.Tests.Http;
 /// <summary>
 /// PostgreSQL only: ingestion writes a group's events in a second transaction after its resolution commits (SQLite
 /// writes them in the one transaction it has). What that must not break: a message stored once, and a merge that
-/// moves every event of the merged customer, including events still being written when it starts.
+/// moves (or an erasure that erases) every event of the customer, including events still being written when it starts.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class DeferredEventsTests_on_postgres(PostgresAppFixture app) : IClassFixture<PostgresAppFixture>
@@ -117,6 +117,29 @@ public sealed class DeferredEventsTests_on_postgres(PostgresAppFixture app) : IC
         var events = await app.QueryAsync(ws, db => db.Events.Where(e => e.MessageId != "l1").OrderBy(e => e.MessageId).Select(e => new { e.Id, e.MessageId }).ToListAsync());
         events.Select(e => e.MessageId).ShouldBe(["l-late", "l-new"]);
         events[0].Id.ShouldBe(late.Id);
+    }
+
+    [Fact]
+    public async Task An_erasure_waits_for_events_still_being_written_and_erases_them_too()
+    {
+        var (ws, writer) = await app.IngestWorkspaceAsync();
+        (await writer.PostAsync(Url("/v1/identify"), Json("""{"userId":"u-5","traits":{"email":"max@example.com"},"messageId":"x1","timestamp":"2026-01-01T10:00:00Z"}"""))).EnsureSuccessStatusCode();
+        var customer = await app.QueryAsync(ws, db => db.Customers.Select(c => c.Id).SingleAsync());
+        var admin = app.ApiClient((await app.CreateApiKeyAsync(ws, Obsess.Features.Accounts.Roles.Admin)).Key);
+
+        // An events write for the customer, decided by ingestion and not yet committed.
+        await using var inFlight = await ConnectAsync();
+        await EventWritersAsync(inFlight, "pg_advisory_lock_shared", ws);
+        var erase = admin.DeleteAsync(Url($"/api/customers/{customer}"));
+        await WaitUntilBlockedAsync(erase, "erasure");
+
+        (await IngestionService.WriteDeferredEventsAsync(inFlight, [Event(ws, customer, "x-late")], CancellationToken.None)).ShouldBeNull();
+        await EventWritersAsync(inFlight, "pg_advisory_unlock_shared", ws);
+
+        var response = await erase;
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await response.Content.ReadFromJsonAsync<ErasureResult>())!.Events.ShouldBe(2);
+        (await app.QueryAsync(ws, db => db.Events.CountAsync())).ShouldBe(0);
     }
 
     /// <summary>Takes or releases (<paramref name="function"/>) the workspace's events-writer lock on this session, as ingestion does between its two transactions.</summary>
