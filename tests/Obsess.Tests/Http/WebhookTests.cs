@@ -108,6 +108,11 @@ public abstract class WebhookTests(ObsessAppFixture app)
 
         (await sender.PostAsync(Url(Hook(key, "emailPath=email")), Json("{not json"))).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await sender.PostAsync(Url(Hook(key, "emailPath=email")), Json("[]"))).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        using (var multipart = new MultipartFormDataContent { { new StringContent("a@example.com"), "email" } })
+        {
+            (await sender.PostAsync(Url(Hook(key, "emailPath=email")), multipart)).StatusCode.ShouldBe(HttpStatusCode.UnsupportedMediaType);
+        }
+
         (await sender.PostAsync(Url(Hook("obs_nope", "emailPath=email")), Json("""{"email":"a@example.com"}"""))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         (await sender.PostAsync(Url(Hook(viewer, "emailPath=email")), Json("""{"email":"a@example.com"}"""))).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         // A payload's own writeKey is the sender's data, not a key.

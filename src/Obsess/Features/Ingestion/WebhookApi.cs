@@ -36,7 +36,14 @@ internal static class WebhookApi
             });
         }
 
-        var (document, problem) = http.Request.HasFormContentType ? await FormAsync(http, ct).ConfigureAwait(false) : await IngestionApi.ReadJsonAsync(http, ct).ConfigureAwait(false);
+        if (http.Request.ContentType?.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type",
+                detail: "A webhook body is JSON or a URL-encoded form (application/x-www-form-urlencoded), not multipart.");
+        }
+
+        var isForm = http.Request.ContentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) == true;
+        var (document, problem) = isForm ? await FormAsync(http, ct).ConfigureAwait(false) : await IngestionApi.ReadJsonAsync(http, ct).ConfigureAwait(false);
         if (document is null)
         {
             return problem!;
