@@ -11,7 +11,7 @@ namespace Obsess.Tests.Http;
 public abstract class WebhookTests(ObsessAppFixture app)
 {
     private const string Stripe = """
-        {"id":"evt_1","type":"invoice.paid","created":1732492800,"data":{"object":{"customer":"cus_42","customer_email":" Ann@Example.com ","amount_paid":4900}}}
+        {"id":"evt_1","type":"invoice.paid","created":1732492800,"data":{"object":{"customer":"cus_42","customer_email":" Ann@Example.com ","amount_paid":4900,"description":"Jahresabo für Zoë"}}}
         """;
 
     private const string StripeUrl = "eventPath=type&userIdPath=data.object.customer&emailPath=data.object.customer_email&messageIdPath=id&timestampPath=created";
@@ -49,6 +49,7 @@ public abstract class WebhookTests(ObsessAppFixture app)
         e.Source.ShouldBe("test_ingest_key");
         e.OccurredAt.ShouldBe(new DateTime(2024, 11, 25, 0, 0, 0, DateTimeKind.Utc));
         JsonDocument.Parse(e.Properties).RootElement.GetProperty("data").GetProperty("object").GetProperty("amount_paid").GetInt32().ShouldBe(4900);
+        e.Properties.ShouldContain("Jahresabo für Zoë"); // stored as sent, not \u-escaped
         var customer = await app.QueryAsync(ws, db => db.Customers.SingleAsync(c => c.Id == e.CustomerId));
         customer.Email.ShouldBe("ann@example.com");
         (await app.QueryAsync(ws, db => db.Identities.Where(i => i.CustomerId == customer.Id).Select(i => i.Kind + ":" + i.Value).OrderBy(s => s).ToListAsync()))

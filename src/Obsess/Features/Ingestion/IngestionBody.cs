@@ -16,7 +16,8 @@ internal static class IngestionBody
 {
     private const string ItemKey = "obsess.v1.body";
     private const string PixelKey = "obsess.v1.pixel";
-    private static readonly JsonSerializerOptions AsWritten = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    /// <summary>JSON written back as it came: no \u escapes for non-ASCII (the text is stored as data, never put in HTML as is).</summary>
+    internal static readonly JsonSerializerOptions AsWritten = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>
     /// The body, or null when it is longer than the limit. Read from the request once; later calls get the same bytes.

@@ -74,7 +74,7 @@ internal static class WebhookApi
                 }
             }
 
-            using var messages = JsonDocument.Parse(made.ToJsonString());
+            using var messages = JsonDocument.Parse(made.ToJsonString(IngestionBody.AsWritten));
             var items = messages.RootElement.EnumerateArray().ToList();
             string Name(int i, string field) =>
                 ((many ? $"[{i}]." : "") + (unplaced.ContainsKey(i) ? field : mapping.ParameterOf(field))).TrimEnd('.') is { Length: > 0 } n ? n : "payload";
@@ -98,6 +98,6 @@ internal static class WebhookApi
             form[name] = values.Count > 0 ? values[^1] : "";
         }
 
-        return (JsonDocument.Parse(form.ToJsonString()), null);
+        return (JsonDocument.Parse(form.ToJsonString(IngestionBody.AsWritten)), null);
     }
 }
