@@ -142,6 +142,39 @@ public sealed class DeferredEventsTests_on_postgres(PostgresAppFixture app) : IC
         (await app.QueryAsync(ws, db => db.Events.CountAsync())).ShouldBe(0);
     }
 
+    [Fact]
+    public async Task A_scores_run_waits_for_an_erasure_in_progress_and_scores_only_customers_still_there()
+    {
+        var (ws, writer) = await app.IngestWorkspaceAsync();
+        (await writer.PostAsync(Url("/v1/identify"), Json("""{"userId":"u-1","messageId":"s1"}"""))).EnsureSuccessStatusCode();
+        (await writer.PostAsync(Url("/v1/identify"), Json("""{"userId":"u-2","messageId":"s2"}"""))).EnsureSuccessStatusCode();
+        var ids = await app.QueryAsync(ws, db => db.Customers.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).Select(c => c.Id).ToListAsync());
+
+        // An erasure in progress: it holds the events-writer lock exclusively, as CustomerErasure does.
+        await using var erasure = await ConnectAsync();
+        await using var tx = await erasure.BeginTransactionAsync();
+        await using (var lockIt = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext(@key))", erasure, tx))
+        {
+            lockIt.Parameters.AddWithValue("key", IngestionService.EventWritersLock(ws));
+            await lockIt.ExecuteNonQueryAsync();
+        }
+
+        // The run reads both customers, then waits to write.
+        var run = app.InWorkspaceAsync(ws, sp => sp.GetRequiredService<Obsess.Features.Intelligence.ScoresService>().RecomputeAsync());
+        await WaitUntilBlockedAsync(run, "scores run");
+        await using (var erase = new NpgsqlCommand("DELETE FROM events WHERE workspace_id = @ws AND customer_id = @id; DELETE FROM customers WHERE workspace_id = @ws AND id = @id", erasure, tx))
+        {
+            erase.Parameters.AddWithValue("ws", ws);
+            erase.Parameters.AddWithValue("id", ids[0]);
+            await erase.ExecuteNonQueryAsync();
+        }
+
+        await tx.CommitAsync();
+
+        await run;
+        (await app.QueryAsync(ws, db => db.Scores.Select(s => s.CustomerId).ToListAsync())).ShouldBe([ids[1]]);
+    }
+
     /// <summary>Takes or releases (<paramref name="function"/>) the workspace's events-writer lock on this session, as ingestion does between its two transactions.</summary>
     private static async Task EventWritersAsync(NpgsqlConnection connection, string function, Guid ws)
     {

@@ -574,6 +574,14 @@ public sealed class IngestionService(ObsessDb db, TimeProvider clock, ILogger<In
         db.IsSqlite ? Task.CompletedTask : db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtext({EventWritersLock(db.CurrentWorkspaceId)}))", ct);
 
     /// <summary>
+    /// Takes the workspace's events-writer lock in shared mode until the current transaction ends: waits for a merge, an
+    /// import or an erasure in progress (they hold it exclusively) and keeps new ones from committing meanwhile, without
+    /// holding up ingestion's events writes (PostgreSQL; SQLite's single writer already orders them).
+    /// </summary>
+    internal static Task ShareEventWritersAsync(ObsessDb db, CancellationToken ct) =>
+        db.IsSqlite ? Task.CompletedTask : db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock_shared(hashtext({EventWritersLock(db.CurrentWorkspaceId)}))", ct);
+
+    /// <summary>
     /// Writes events in a transaction of their own with binary COPY; if another writer stored one of their message
     /// ids first, writes them again skipping those and returns the message ids skipped (null when none was). The
     /// second write goes through a temporary copy of the table, written with the same columns, so that one

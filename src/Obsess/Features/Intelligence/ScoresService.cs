@@ -384,6 +384,12 @@ public sealed class ScoresService(ObsessDb db, TimeProvider clock)
         }).ToList();
 
         await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        // A customer erased since the run read them has no row to score any more (the key to customers would refuse
+        // the whole write): wait for an erasure in progress, keep others out until this commits, and keep the scores
+        // of customers still there.
+        await Ingestion.IngestionService.ShareEventWritersAsync(db, ct).ConfigureAwait(false);
+        var present = (await db.Customers.Select(c => c.Id).ToListAsync(ct).ConfigureAwait(false)).ToHashSet();
+        rows.RemoveAll(r => !present.Contains(r.CustomerId));
         await db.Scores.ExecuteDeleteAsync(ct).ConfigureAwait(false);
         await BulkWriter.WriteAsync(db.Database.GetDbConnection(), tx.GetDbTransaction(), "customer_scores", Columns, rows, ct: ct).ConfigureAwait(false);
         var seconds = watch.Elapsed.TotalSeconds;
