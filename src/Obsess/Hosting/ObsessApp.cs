@@ -267,8 +267,8 @@ public static class ObsessApp
         app.UseStaticFiles();
         app.UseRouting();
         app.UseCors();
-        // Before authentication, which may read a /v1 body for its write key. Only the tracking API unpacks bodies.
-        app.UseWhen(ctx => ctx.Request.Path.StartsWithSegments("/v1") || ctx.Request.Path.StartsWithSegments(IngestionApi.BeaconPath), branch => branch.UseRequestDecompression());
+        // Before authentication, which may read a /v1 body for its write key. Only the SDKs' paths unpack bodies.
+        app.UseWhen(ctx => ApiKeyAuthenticationHandler.IsSdkPath(ctx.Request.Path), branch => branch.UseRequestDecompression());
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

@@ -23,6 +23,18 @@ public class SegmentParserTests
         m.MessageId.ShouldBe("m-1");
     }
 
+    [Fact]
+    public void A_message_made_from_a_webhook_is_identified_by_its_email_but_not_by_a_placeholder()
+    {
+        static (SegmentMessage? Message, Dictionary<string, string[]> Errors) Webhook(string email) =>
+            SegmentParser.Parse(JsonDocument.Parse("{\"event\":\"x\",\"context\":{\"traits\":{\"email\":\"" + email + "\"}}}").RootElement, "track", Received, null, "US", webhook: true);
+
+        Webhook("ann@example.com").Message.ShouldNotBeNull().Email.ShouldBe("ann@example.com");
+        var (m, errors) = Webhook("null");
+        m.ShouldBeNull();
+        errors.Keys.ShouldBe(["identity"]);
+    }
+
     [Theory]
     [InlineData("""{"type":"track","event":"x"}""", "userId")]
     [InlineData("""{"type":"track","userId":"null","event":"x"}""", "userId")]

@@ -86,11 +86,12 @@ internal sealed class ApiKeyAuthenticationHandler(
     }
 
     /// <summary>
-    /// A call whose only key would be in a body too long to read is told so (413), not that it has no key (401).
+    /// A pixel always answers with its image, saying why in a header; a call whose only key would be in a body too
+    /// long to read is told so (413), not that it has no key (401).
     /// </summary>
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
         Features.Ingestion.PixelApi.IsPixelCall(Request)
-            ? Features.Ingestion.PixelApi.WritePixelAsync(Context, Features.Ingestion.IngestionBody.PixelMessage(Context).Error ?? "writeKey: no valid write key (an ingest API key) in the message.")
+            ? Features.Ingestion.PixelApi.WritePixelAsync(Context, Features.Ingestion.PixelApi.Message(Context).Error ?? "writeKey: no valid write key (an ingest API key) in the message.")
             : Features.Ingestion.IngestionBody.WasTooLarge(Context)
                 ? Features.Ingestion.IngestionBody.TooLarge().ExecuteAsync(Context)
                 : base.HandleChallengeAsync(properties);
@@ -103,9 +104,9 @@ internal sealed class ApiKeyAuthenticationHandler(
 
     /// <summary>
     /// Where the analytics SDKs put a write key when they send no Authorization header — the only places a key is
-    /// taken from anything but the header: the body of a POST to /v1 (Segment's browser and mobile SDKs), the query of
-    /// RudderStack's beacon batch (POST /beacon/v1/batch?writeKey=…) and of a webhook (POST /v1/webhook?writeKey=…), the message of Segment's pixel API (GET
-    /// /v1/pixel/{type}?data=…), the path of Segment's settings request (GET
+    /// taken from anything but the header: the body of a POST to /v1 (Segment's browser and mobile SDKs), the query
+    /// of RudderStack's beacon batch (POST /beacon/v1/batch?writeKey=…) and of a webhook (POST /v1/webhook?writeKey=…),
+    /// the message of Segment's pixel API (GET /v1/pixel/{type}?data=…), the path of Segment's settings request (GET
     /// /v1/projects/{key}/settings) and the query of RudderStack's (GET /sourceConfig?writeKey=…).
     /// </summary>
     private static async Task<string?> SdkKeyAsync(HttpRequest request)
@@ -130,7 +131,7 @@ internal sealed class ApiKeyAuthenticationHandler(
         if (Features.Ingestion.PixelApi.IsPixelCall(request))
         {
             // Segment's pixel API: the message (the query's data, or its parameters) names the key.
-            return Features.Ingestion.IngestionBody.PixelMessage(request.HttpContext).Json is { } pixel
+            return Features.Ingestion.PixelApi.Message(request.HttpContext).Json is { } pixel
                 ? Features.Ingestion.IngestionBody.WriteKeyOf(pixel)
                 : null;
         }

@@ -69,13 +69,11 @@ public sealed class CustomerErasure(ObsessDb db, TimeProvider clock)
             }
         }
 
-        // Profiles merged away first: each points at another in the set.
-        await db.Customers.Where(c => person.Contains(c.Id)).ExecuteUpdateAsync(s => s.SetProperty(c => c.MergedIntoId, (Guid?)null), ct).ConfigureAwait(false);
         var profiles = await db.Customers.Where(c => person.Contains(c.Id)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
 
         var result = new ErasureResult(root, profiles, identities, events, orders, owned);
         Audit.Audit.Record(db, db.CurrentWorkspaceId, actor, "customer.erased", $"customer:{root}",
-            $"{profiles} profile(s), {identities} identities, {events} events, {orders} orders, " + string.Join(", ", owned.Where(o => o.Value > 0).Select(o => $"{o.Value} {o.Key}")), clock);
+            string.Join(", ", new[] { $"{profiles} profile(s)", $"{identities} identities", $"{events} events", $"{orders} orders" }.Concat(owned.Where(o => o.Value > 0).Select(o => $"{o.Value} {o.Key}"))), clock);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
         return result;

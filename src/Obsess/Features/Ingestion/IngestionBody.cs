@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Obsess.Features.Ingestion;
@@ -15,13 +14,13 @@ namespace Obsess.Features.Ingestion;
 internal static class IngestionBody
 {
     private const string ItemKey = "obsess.v1.body";
-    private const string PixelKey = "obsess.v1.pixel";
+
     /// <summary>JSON written back as it came: no \u escapes for non-ASCII (the text is stored as data, never put in HTML as is).</summary>
     internal static readonly JsonSerializerOptions AsWritten = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>
     /// The body, or null when it is longer than the limit. Read from the request once; later calls get the same bytes.
-    /// A pixel call (GET) has no body: its message comes from the query (<see cref="PixelMessage"/>).
+    /// A pixel call (GET) has no body: its message comes from the query (<see cref="PixelApi.Message"/>).
     /// </summary>
     public static async Task<byte[]?> ReadAsync(HttpRequest request, CancellationToken ct)
     {
@@ -32,7 +31,7 @@ internal static class IngestionBody
 
         if (HttpMethods.IsGet(request.Method))
         {
-            return PixelMessage(request.HttpContext).Json ?? [];
+            return PixelApi.Message(request.HttpContext).Json ?? [];
         }
 
         byte[]? body = null;
@@ -136,98 +135,5 @@ internal static class IngestionBody
         }
 
         return key;
-    }
-
-    /// <summary>
-    /// The message of a call to Segment's pixel API (GET /v1/pixel/{type}, for e-mail opens and other places that can
-    /// only load an image; https://segment.com/docs/connections/sources/catalog/libraries/server/pixel-tracking-api/):
-    /// the query's <c>data</c>, base64-encoded JSON (standard or URL-safe alphabet, padding optional) or plain JSON, or
-    /// else the query's own parameters, dots nesting (<c>properties.subject=…</c>), every value a string. A hit
-    /// without a <c>messageId</c> gets one of its own: each time an image is loaded is an event, not a retry.
-    /// Worked out once per request; Error names what is wrong when there is no message.
-    /// </summary>
-    public static (byte[]? Json, string? Error) PixelMessage(HttpContext http)
-    {
-        if (http.Items.TryGetValue(PixelKey, out var kept))
-        {
-            return ((byte[]?, string?))kept!;
-        }
-
-        var result = BuildPixelMessage(http.Request.Query);
-        http.Items[PixelKey] = result;
-        return result;
-    }
-
-    private static (byte[]? Json, string? Error) BuildPixelMessage(IQueryCollection query)
-    {
-        JsonNode? node;
-        if (query.TryGetValue("data", out var data))
-        {
-            var text = data.ToString().Trim();
-            byte[]? json = text.StartsWith('{') ? Encoding.UTF8.GetBytes(text) : FromBase64(text);
-            if (json is null)
-            {
-                return (null, "data: not base64-encoded JSON.");
-            }
-
-            try
-            {
-                node = JsonNode.Parse(json);
-            }
-            catch (JsonException e)
-            {
-                return (null, $"data: not valid JSON ({e.Message})");
-            }
-
-            if (node is not JsonObject)
-            {
-                return (null, "data: must encode a JSON object.");
-            }
-        }
-        else
-        {
-            var root = new JsonObject();
-            foreach (var (name, values) in query)
-            {
-                var path = name.Split('.');
-                var parent = root;
-                for (var i = 0; i < path.Length - 1; i++)
-                {
-                    parent[path[i]] ??= new JsonObject();
-                    if (parent[path[i]] is not JsonObject child)
-                    {
-                        return (null, $"{name}: '{string.Join('.', path[..(i + 1)])}' is also given a value of its own.");
-                    }
-
-                    parent = child;
-                }
-
-                if (path[^1].Length == 0 || path.Any(p => p.Length == 0) || parent[path[^1]] is JsonObject)
-                {
-                    return (null, $"{name}: not a usable parameter name.");
-                }
-
-                parent[path[^1]] = values.ToString();
-            }
-
-            node = root;
-        }
-
-        var message = (JsonObject)node;
-        if (!message.ContainsKey("messageId"))
-        {
-            message["messageId"] = $"pixel-{Guid.CreateVersion7():N}";
-        }
-
-        // Written back as it came (no \u escapes for non-ASCII): the message is data, kept like a posted body's.
-        return (Encoding.UTF8.GetBytes(message.ToJsonString(AsWritten)), null);
-    }
-
-    private static byte[]? FromBase64(string text)
-    {
-        var b64 = text.Replace('-', '+').Replace('_', '/');
-        b64 = b64.PadRight(b64.Length + ((4 - (b64.Length % 4)) % 4), '=');
-        var buffer = new byte[b64.Length * 3 / 4];
-        return Convert.TryFromBase64String(b64, buffer, out var written) ? buffer[..written] : null;
     }
 }

@@ -165,7 +165,8 @@ public static class SegmentParser
 
         if (webhook && userId is null && anonymousId is null && email is null && phone is null && errors.Count == 0)
         {
-            errors["userId"] = ["No identity: give a userId, an anonymousId, or an e-mail or phone in the traits."];
+            // Reached when the e-mail or phone given is a placeholder ("null", "undefined", …), which identifies nobody.
+            errors["identity"] = ["No customer: no userId, anonymousId, or usable e-mail or phone in the traits."];
         }
 
         var consent = new Dictionary<string, bool>();

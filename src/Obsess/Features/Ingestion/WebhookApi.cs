@@ -78,8 +78,7 @@ internal static class WebhookApi
             var items = messages.RootElement.EnumerateArray().ToList();
             string Name(int i, string field) =>
                 ((many ? $"[{i}]." : "") + (unplaced.ContainsKey(i) ? field : mapping.ParameterOf(field))).TrimEnd('.') is { Length: > 0 } n ? n : "payload";
-            var stored = await IngestionApi.StoreAsync(http, service, db, clock, key, items, new IngestionApi.Calls("track", Webhook: true, FieldName: Name, Rejected: unplaced), ct).ConfigureAwait(false);
-            return stored;
+            return await IngestionApi.StoreAsync(http, service, db, clock, key, items, new IngestionApi.Calls("track", Webhook: true, FieldName: Name, Rejected: unplaced), ct).ConfigureAwait(false);
         }
     }
 
